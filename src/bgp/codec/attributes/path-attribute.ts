@@ -1,0 +1,54 @@
+/**
+ * The PathAttribute union and the table of attribute codecs indexed by type code (one entry per
+ * attribute, as BIRD's attribute table). Adding an attribute = one module + one line here.
+ */
+import type { AttributeCodec } from './attribute-codec.js';
+import { type OriginAttribute, originCodec } from './origin.js';
+import { type AsPathAttribute, asPathCodec } from './as-path.js';
+import { type As4PathAttribute, as4PathCodec } from './as4-path.js';
+import { type NextHopAttribute, nextHopCodec } from './next-hop.js';
+import { type MpReachNlriAttribute, mpReachNlriCodec } from './mp-reach-nlri.js';
+import { type MpUnreachNlriAttribute, mpUnreachNlriCodec } from './mp-unreach-nlri.js';
+import type { UnknownAttribute } from './unknown-attribute.js';
+
+export type PathAttribute =
+  | OriginAttribute
+  | AsPathAttribute
+  | NextHopAttribute
+  | MpReachNlriAttribute
+  | MpUnreachNlriAttribute
+  | As4PathAttribute
+  | UnknownAttribute;
+
+export type KnownAttribute = Exclude<PathAttribute, UnknownAttribute>;
+export type AttributeName = KnownAttribute['type'];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyCodec = AttributeCodec<any>;
+
+const CODECS: AnyCodec[] = [originCodec, asPathCodec, nextHopCodec, mpReachNlriCodec, mpUnreachNlriCodec, as4PathCodec];
+
+/** Codec by type code (undefined for attributes kept raw). */
+export const CODEC_BY_CODE: ReadonlyArray<AnyCodec | undefined> = (() => {
+  const t: (AnyCodec | undefined)[] = new Array(256).fill(undefined);
+  for (const c of CODECS) t[c.typeCode] = c;
+  return t;
+})();
+
+/** Codec by attribute name ("AS_PATH"). */
+export const CODEC_BY_NAME: ReadonlyMap<string, AnyCodec> = new Map(CODECS.map((c) => [c.type, c]));
+
+export function codecFor(a: PathAttribute): AnyCodec | undefined {
+  return a.type === 'UNKNOWN' ? undefined : CODEC_BY_NAME.get(a.type);
+}
+
+/** Type code of an attribute. */
+export function attributeTypeCode(a: PathAttribute): number {
+  return a.type === 'UNKNOWN' ? a.typeCode : CODEC_BY_NAME.get(a.type)!.typeCode;
+}
+
+/** Finds the first attribute of a kind: `findAttribute(update.attributes, 'AS_PATH')`. */
+export function findAttribute<N extends PathAttribute['type']>(attributes: readonly PathAttribute[], type: N): Extract<PathAttribute, { type: N }> | undefined {
+  for (const a of attributes) if (a.type === type) return a as Extract<PathAttribute, { type: N }>;
+  return undefined;
+}
