@@ -60,8 +60,14 @@ export class ByteWriter {
     this.buf[at] = v;
   }
 
+  /**
+   * A copy of the written bytes. Uses Node's pooled Buffer allocation: a fresh small
+   * Uint8Array costs ~0.5 us on Node 20, a pooled Buffer a fraction of that (bench/codec.ts).
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const out = Buffer.allocUnsafe(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
+    return out;
   }
 
   reset(): void {

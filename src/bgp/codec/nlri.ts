@@ -14,6 +14,13 @@ function ensureScratch(words: number): Uint32Array {
   return scratch;
 }
 
+/** Copies the first k scratch words into a plain array (see PrefixList on why not a typed array). */
+function copyOut(src: Uint32Array, k: number): number[] {
+  const a: number[] = new Array<number>(k);
+  for (let i = 0; i < k; i++) a[i] = src[i]!;
+  return a;
+}
+
 /** Why an NLRI field could not be parsed, with the offset of the bad prefix. */
 export interface NlriError {
   readonly reason: string;
@@ -69,7 +76,7 @@ function decodeIpv4(b: Uint8Array, start: number, end: number): PrefixList | Nlr
     out[k + 1] = len;
     k += 2;
   }
-  return new PrefixList(1, false, out.slice(0, k));
+  return new PrefixList(1, false, copyOut(out, k));
 }
 
 function overrun(p: number, len: number, end: number): NlriError {
@@ -110,7 +117,7 @@ function decodeGeneric(b: Uint8Array, start: number, end: number, afi: PrefixAfi
     k += stride;
     p = q;
   }
-  return new PrefixList(afi, addPath, out.slice(0, k));
+  return new PrefixList(afi, addPath, copyOut(out, k));
 }
 
 /** Appends the NLRI encoding of `list` (path identifiers included when `list.addPath`). */

@@ -9,15 +9,33 @@ import { type As4PathAttribute, as4PathCodec } from './as4-path.js';
 import { type NextHopAttribute, nextHopCodec } from './next-hop.js';
 import { type MpReachNlriAttribute, mpReachNlriCodec } from './mp-reach-nlri.js';
 import { type MpUnreachNlriAttribute, mpUnreachNlriCodec } from './mp-unreach-nlri.js';
+import { type MultiExitDiscAttribute, multiExitDiscCodec } from './multi-exit-disc.js';
+import { type LocalPrefAttribute, localPrefCodec } from './local-pref.js';
+import { type AtomicAggregateAttribute, atomicAggregateCodec } from './atomic-aggregate.js';
+import { type AggregatorAttribute, aggregatorCodec } from './aggregator.js';
+import { type As4AggregatorAttribute, as4AggregatorCodec } from './as4-aggregator.js';
+import { type CommunitiesAttribute, communitiesCodec } from './communities.js';
+import { type OriginatorIdAttribute, originatorIdCodec } from './originator-id.js';
+import { type ClusterListAttribute, clusterListCodec } from './cluster-list.js';
+import { type OtcAttribute, otcCodec } from './otc.js';
 import type { UnknownAttribute } from './unknown-attribute.js';
 
 export type PathAttribute =
   | OriginAttribute
   | AsPathAttribute
   | NextHopAttribute
+  | MultiExitDiscAttribute
+  | LocalPrefAttribute
+  | AtomicAggregateAttribute
+  | AggregatorAttribute
+  | CommunitiesAttribute
+  | OriginatorIdAttribute
+  | ClusterListAttribute
   | MpReachNlriAttribute
   | MpUnreachNlriAttribute
   | As4PathAttribute
+  | As4AggregatorAttribute
+  | OtcAttribute
   | UnknownAttribute;
 
 export type KnownAttribute = Exclude<PathAttribute, UnknownAttribute>;
@@ -26,7 +44,23 @@ export type AttributeName = KnownAttribute['type'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCodec = AttributeCodec<any>;
 
-const CODECS: AnyCodec[] = [originCodec, asPathCodec, nextHopCodec, mpReachNlriCodec, mpUnreachNlriCodec, as4PathCodec];
+const CODECS: AnyCodec[] = [
+  originCodec,
+  asPathCodec,
+  nextHopCodec,
+  multiExitDiscCodec,
+  localPrefCodec,
+  atomicAggregateCodec,
+  aggregatorCodec,
+  communitiesCodec,
+  originatorIdCodec,
+  clusterListCodec,
+  mpReachNlriCodec,
+  mpUnreachNlriCodec,
+  as4PathCodec,
+  as4AggregatorCodec,
+  otcCodec,
+];
 
 /** Codec by type code (undefined for attributes kept raw). */
 export const CODEC_BY_CODE: ReadonlyArray<AnyCodec | undefined> = (() => {

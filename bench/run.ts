@@ -1,0 +1,12 @@
+/** `npm run bench -- NAME`: runs one benchmark (codec, ...). Each ends with one JSON line. */
+const benches: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
+  codec: () => import('./codec.js'),
+};
+
+const name = process.argv[2] ?? 'codec';
+const load = benches[name];
+if (!load) {
+  console.error(`unknown bench ${JSON.stringify(name)}; available: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+await (await load()).main();
