@@ -5,3 +5,4 @@ export * from './capability-code.js';
 export * from './attribute-type.js';
 export * from './afi-safi.js';
 export * from './community.js';
+export * from './extended-community.js';

@@ -5,6 +5,7 @@
 import { BgpError } from '../errors.js';
 import { AFI_NAMES, SAFI_NAMES } from '../iana/afi-safi.js';
 import { fromHex, toHex } from '../codec/bytes.js';
+import { formatIpv4, parseIpv4 } from '../prefix/address.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -91,5 +92,32 @@ export function namedFromJson(j: unknown, path: string, names: Readonly<Record<n
 export function onlyKeys(o: JsonObject, allowed: readonly string[], path: string): void {
   for (const k of Object.keys(o)) {
     if (!allowed.includes(k)) throw jsonError(path ? `${path}.${k}` : k, `unknown field (allowed: ${allowed.join(', ')})`);
+  }
+}
+
+/**
+ * For path attribute JSON readers (src/bgp/codec/attributes): checks `j` is an object whose
+ * keys are `allowed`, `type` (which must then equal `type`) or `flags` (read by the UPDATE codec).
+ */
+export function attributeObject(j: unknown, type: string, allowed: readonly string[], path: string): JsonObject {
+  const o = expectObject(j, path);
+  if ('type' in o && o['type'] !== type) throw jsonError(path ? `${path}.type` : 'type', `expected ${JSON.stringify(type)}`);
+  onlyKeys(o, ['type', 'flags', ...allowed], path);
+  return o;
+}
+
+/** `path.key`, or `key` at the top level. */
+export function jsonPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path ? `${path}.${key}` : key;
+}
+
+/** Dotted-quad IPv4 text, returned in canonical form. */
+export function ipv4FromJson(j: unknown, path: string): string {
+  const s = expectString(j, path);
+  try {
+    return formatIpv4(parseIpv4(s));
+  } catch (e) {
+    throw jsonError(path, e instanceof Error ? e.message : String(e));
   }
 }

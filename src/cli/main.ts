@@ -1,0 +1,35 @@
+/**
+ * The `tsbgp` command: dispatches to subcommands. Exit status 0 on success, 1 when input was
+ * bad (the error is printed), 2 on a usage error.
+ */
+import { decodeCommand } from './decode.js';
+import { encodeCommand } from './encode.js';
+import { type CliIo, UsageError } from './io.js';
+
+const USAGE = `usage: tsbgp <command> [options]
+commands:
+  decode [--as2] [--add-path ipv4,ipv6] [--extended-message] <hex> | -   BGP message(s) -> JSON
+  encode [--as2] [--add-path ipv4,ipv6] [--extended-message] [<json> | -] JSON -> hex`;
+
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+  decode: decodeCommand,
+  encode: encodeCommand,
+};
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  const cmd = name === undefined ? undefined : COMMANDS[name];
+  if (cmd === undefined) {
+    io.stderr.write(`${name === undefined || name === '--help' || name === '-h' ? '' : `tsbgp: unknown command ${JSON.stringify(name)}\n`}${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await cmd(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
