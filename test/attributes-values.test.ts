@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { ByteWriter, fromHex, toHex } from '../src/bgp/codec/bytes.js';
 import { codecContext, type CodecContext } from '../src/bgp/codec/context.js';
 import { Malformed, type AttributeCodec } from '../src/bgp/codec/attributes/attribute-codec.js';
@@ -68,7 +68,7 @@ function roundTrip(t: Tap, codec: AnyCodec, hex: string, json: unknown, ctx: Cod
   t.equal(encodeHex(codec, whole, ctx), hex, `${codec.type} ${hex}: JSON with type and flags`);
 }
 
-type Tap = typeof t;
+type Tap = Test;
 
 t.test('table entries: type codes, flags, RFC 7606 actions', async (t) => {
   const expect: [AnyCodec, number, string, number, string, string][] = [

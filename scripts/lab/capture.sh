@@ -35,7 +35,8 @@ vtconf() { # vtconf 'line' ... : configuration lines under "router bgp 65000"
 }
 frr_established() { vt -c "show bgp neighbors $1 json" 2>/dev/null | grep -q '"bgpState":"Established"'; }
 bird_established() { "$LAB/bird.sh" cli "$1" show protocols "$2" 2>/dev/null | grep -q Established; }
-frr_has_route() { vt -c "show bgp $1 json" 2>/dev/null | grep -q '"paths"'; }
+frr_has_route() { vt -c "show bgp $1 json" 2>/dev/null | grep -q '"paths"'; }   # $1: "ipv4 unicast P" / "ipv6 unicast P"
+frr_not_established() { ! frr_established "$1"; }
 
 # wait_all DESC TIMEOUT CHECK ARG... : wait until CHECK succeeds for every ARG (bounded)
 wait_all() {
@@ -84,14 +85,20 @@ scenario_ebgp() {
   "$LAB/exabgp.sh" start n3 "$C/n3-exabgp.conf"
   "$LAB/openbgpd.sh" start n4 "$C/n4-openbgpd.conf"
   wait_all "FRR Established with" 20 frr_established 198.18.1.11 198.18.1.12 198.18.1.13 198.18.1.14 || true
-  wait_all "FRR has route" 10 frr_has_route 203.0.113.16/28 203.0.113.32/28 203.0.113.48/28 203.0.113.64/28 || true
+  local p
+  for p in 203.0.113.16/28 203.0.113.32/28 203.0.113.48/28 203.0.113.64/28; do
+    wait_for "FRR has route $p" 10 frr_has_route "ipv4 unicast $p" || true
+  done
   sleep 1
   log "ebgp: route refresh in both directions"
   vt -c 'clear bgp 198.18.1.11 soft in' >/dev/null           # FRR -> BIRD ROUTE-REFRESH; BIRD: BoRR..EoRR
   "$LAB/bird.sh" cli n1 reload in rtr >/dev/null              # BIRD -> FRR ROUTE-REFRESH; FRR: BoRR..EoRR
-  "$LAB/gobgp.sh" cli n2 neighbor 198.18.1.1 softresetin      # GoBGP -> FRR ROUTE-REFRESH
+  vt -c 'clear bgp 198.18.1.12 soft in' >/dev/null           # FRR -> GoBGP ROUTE-REFRESH
+  "$LAB/openbgpd.sh" cli n4 neighbor 198.18.1.1 refresh >/dev/null   # OpenBGPD -> FRR ROUTE-REFRESH; FRR: BoRR..EoRR
+  sleep 1
+  # last: ExaBGP 4.2 closes the connection (TCP FIN, no NOTIFICATION) when it receives a
+  # ROUTE-REFRESH, then reconnects
   vt -c 'clear bgp 198.18.1.13 soft in' >/dev/null           # FRR -> ExaBGP ROUTE-REFRESH
-  "$LAB/openbgpd.sh" cli n4 neighbor 198.18.1.1 refresh >/dev/null   # OpenBGPD -> FRR ROUTE-REFRESH
   sleep 1.5
   log "ebgp: NOTIFICATIONs"
   vtconf 'neighbor 198.18.1.11 shutdown message tsbgp lab: planned maintenance'   # Cease/2 + text
@@ -103,7 +110,107 @@ scenario_ebgp() {
 }
 
 # ---------------------------------------------------------------------------------------------
-ALL_SCENARIOS="ebgp"
+scenario_ipv6() {
+  local C="$CONF/ipv6"
+  "$LAB/up.sh"
+  capture_start ipv6
+  "$LAB/frr.sh" start rtr "$C/rtr-frr"
+  "$LAB/bird.sh" start n1 "$C/n1-bird.conf"
+  "$LAB/gobgp.sh" start n2 "$C/n2-gobgp.toml"
+  "$LAB/gobgp.sh" cli n2 global rib add -a ipv6 2001:db8:102::/48 origin igp med 6 community 65002:6
+  "$LAB/gobgp.sh" cli n2 global rib add -a ipv6 2001:db8:102:1::/64 origin igp
+  "$LAB/exabgp.sh" start n3 "$C/n3-exabgp.conf"
+  wait_all "FRR Established with" 20 frr_established 2001:db8:1::11 2001:db8:1::12 2001:db8:1::13 || true
+  local p
+  for p in "ipv6 unicast 2001:db8:101::/48" "ipv6 unicast 2001:db8:102::/48" "ipv6 unicast 2001:db8:103::/48" "ipv4 unicast 203.0.113.16/28"; do
+    wait_for "FRR has route $p" 10 frr_has_route "$p" || true
+  done
+  sleep 1
+  log "ipv6: withdrawals (MP_UNREACH_NLRI) and route refresh"
+  "$LAB/gobgp.sh" cli n2 global rib del -a ipv6 2001:db8:102::/48
+  "$LAB/bird.sh" cli n1 disable S6 >/dev/null                 # IPv6 withdraw from BIRD
+  "$LAB/bird.sh" cli n1 disable S4 >/dev/null                 # IPv4 withdraw over the IPv6 session
+  "$LAB/exabgp.sh" cli n3 "withdraw route 2001:db8:103:1::/64 next-hop 2001:db8:1::13" >/dev/null || true
+  sleep 1
+  vt -c 'clear bgp 2001:db8:1::11 soft in' >/dev/null         # ROUTE-REFRESH for IPv4 + IPv6
+  vt -c 'clear bgp 2001:db8:1::12 soft in' >/dev/null
+  sleep 1.5
+  capture_end 2001:db8:1::11=frr-bird-ipv6 2001:db8:1::12=frr-gobgp-ipv6 2001:db8:1::13=frr-exabgp-ipv6
+}
+
+# ---------------------------------------------------------------------------------------------
+scenario_ibgp() {
+  local C="$CONF/ibgp"
+  "$LAB/up.sh"
+  capture_start ibgp
+  "$LAB/frr.sh" start rtr "$C/rtr-frr"
+  "$LAB/bird.sh" start n1 "$C/n1-bird.conf"
+  "$LAB/gobgp.sh" start n2 "$C/n2-gobgp.toml"
+  "$LAB/gobgp.sh" cli n2 global rib add -a ipv4 203.0.113.5/32 origin igp local-pref 150
+  "$LAB/gobgp.sh" cli n2 global rib add -a ipv4 203.0.113.32/28 origin igp local-pref 120 community 65000:32
+  "$LAB/exabgp.sh" start n3 "$C/n3-exabgp.conf"
+  "$LAB/openbgpd.sh" start n4 "$C/n4-openbgpd.conf"
+  wait_all "FRR Established with" 20 frr_established 198.18.1.11 198.18.1.12 198.18.1.13 198.18.1.14 || true
+  local p
+  for p in 203.0.113.16/28 203.0.113.32/28 203.0.113.48/28 203.0.113.64/28; do
+    wait_for "FRR has route $p" 10 frr_has_route "ipv4 unicast $p" || true
+  done
+  sleep 1.5
+  log "ibgp: withdraw one of the three 203.0.113.5/32 paths (ADD-PATH withdrawals)"
+  "$LAB/gobgp.sh" cli n2 global rib del -a ipv4 203.0.113.5/32
+  sleep 1.5
+  capture_end 198.18.1.11=frr-bird-ibgp 198.18.1.12=frr-gobgp-ibgp 198.18.1.13=frr-exabgp-ibgp 198.18.1.14=frr-openbgpd-ibgp
+}
+
+# ---------------------------------------------------------------------------------------------
+scenario_errors() {
+  local C="$CONF/errors"
+  "$LAB/up.sh"
+  capture_start errors
+  "$LAB/frr.sh" start rtr "$C/rtr-frr"
+  "$LAB/bird.sh" start n1 "$C/n1-bird.conf"
+  "$LAB/gobgp.sh" start n2 "$C/n2-gobgp.toml"
+  "$LAB/exabgp.sh" start n3 "$C/n3-exabgp.conf"
+  "$LAB/openbgpd.sh" start n4 "$C/n4-openbgpd.conf"
+  wait_for "FRR Established with GoBGP" 20 frr_established 198.18.1.12 || true
+  sleep 1.5
+  log "errors: freezing gobgpd (SIGSTOP) until FRR's 3 s hold timer expires"
+  lab_signal n2-gobgpd STOP
+  wait_for "FRR drops GoBGP" 8 frr_not_established 198.18.1.12 || true
+  sleep 0.3
+  lab_signal n2-gobgpd CONT
+  sleep 1.5
+  capture_end 198.18.1.11=frr-bird-bad-peer-as 198.18.1.12=frr-gobgp-hold-timer 198.18.1.13=frr-exabgp-bad-hold-time 198.18.1.14=frr-openbgpd-bad-bgp-id
+}
+
+# ---------------------------------------------------------------------------------------------
+bird_rtr() { "$LAB/bird.sh" cli rtr "$@"; }
+scenario_bird_rtr() {
+  local C="$CONF/bird-rtr"
+  "$LAB/up.sh"
+  capture_start bird-rtr
+  "$LAB/bird.sh" start rtr "$C/rtr-bird.conf"
+  "$LAB/gobgp.sh" start n2 "$CONF/ebgp/n2-gobgp.toml"
+  gobgp_routes_ebgp
+  "$LAB/exabgp.sh" start n3 "$CONF/ebgp/n3-exabgp.conf"
+  "$LAB/openbgpd.sh" start n4 "$CONF/ebgp/n4-openbgpd.conf"
+  local n
+  for n in n2 n3 n4; do wait_for "BIRD Established with $n" 20 bird_established rtr "$n" || true; done
+  sleep 1.5
+  log "bird-rtr: route refresh, then NOTIFICATIONs"
+  bird_rtr reload in n2 >/dev/null                            # BIRD -> GoBGP ROUTE-REFRESH
+  bird_rtr reload in n4 >/dev/null                            # BIRD -> OpenBGPD ROUTE-REFRESH; BoRR..EoRR
+  "$LAB/openbgpd.sh" cli n4 neighbor 198.18.1.1 refresh >/dev/null   # OpenBGPD -> BIRD; BIRD: BoRR..EoRR
+  sleep 1.5
+  bird_rtr disable n2 '"bird: maintenance window"' >/dev/null  # Cease/2 + shutdown communication
+  bird_rtr restart n4 >/dev/null                              # Cease/4
+  bird_rtr disable n3 >/dev/null                              # Cease/2 without text
+  sleep 2
+  capture_end 198.18.1.12=bird-gobgp-ebgp 198.18.1.13=bird-exabgp-ebgp 198.18.1.14=bird-openbgpd-ebgp
+}
+
+# ---------------------------------------------------------------------------------------------
+ALL_SCENARIOS="ebgp ipv6 ibgp errors bird_rtr"
 t0=$(now_ms)
 for s in ${*:-$ALL_SCENARIOS}; do
   declare -F "scenario_$s" >/dev/null || die "unknown scenario $s (known: $ALL_SCENARIOS)"

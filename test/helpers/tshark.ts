@@ -60,9 +60,11 @@ export interface TsharkExtendedCommunity {
 export interface TsharkMpReach {
   afi: number;
   safi: number;
+  /** The next-hop length octet. */
   nextHopLength: number;
   /** Next-hop addresses tshark recognised, in order (e.g. global, then link-local). */
   nextHops: string[];
+  /** The next-hop bytes (without the length octet), hex. */
   nextHopRaw: string;
   nlri: string[];
   nlriPathIds?: number[];
@@ -501,12 +503,14 @@ function decodeUpdate(bgp: Node, bytes: Buffer, base: number): TsharkUpdate {
         const nh = child(a, `${R}.next_hop`);
         const list = prefixesIn(child(a, R), /^bgp\.mp_reach_nlri_.*prefix/);
         const nhAddrs = nh === undefined ? [] : [...walk(nh)].filter((x) => x.value !== '' && /[.:]/.test(x.show));
+        // tshark's next_hop item starts at the next-hop length octet
+        const nhStart = nh === undefined ? 0 : nh.pos - base;
         const mp: TsharkMpReach = {
           afi: numOf(a, `${R}.afi`),
           safi: numOf(a, `${R}.safi`),
-          nextHopLength: nh === undefined ? 0 : nh.size,
+          nextHopLength: nh === undefined ? NaN : (bytes[nhStart] ?? NaN),
           nextHops: nhAddrs.map((x) => x.show),
-          nextHopRaw: nh === undefined ? '' : bytes.subarray(nh.pos - base, nh.pos - base + nh.size).toString('hex'),
+          nextHopRaw: nh === undefined ? '' : bytes.subarray(nhStart + 1, nhStart + nh.size).toString('hex'),
           nlri: list.prefixes,
         };
         if (list.anyPathId) mp.nlriPathIds = list.pathIds;

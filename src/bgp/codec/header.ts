@@ -17,6 +17,13 @@ const MIN_LENGTH: Readonly<Record<number, number>> = { 1: 29, 2: 23, 3: 21, 4: 1
  * 1/3 Bad Message Type (data: the type field).
  */
 export function checkHeader(b: Uint8Array, at: number, maxLength: number): { length: number; type: number } {
+  if (b.length - at < HEADER_LENGTH) {
+    throw new BgpError('ERR_BGP_BAD_MESSAGE_LENGTH', `${Math.max(0, b.length - at)} octets are too few for the ${HEADER_LENGTH}-octet header`, {
+      notification: notification(ErrorCode.MESSAGE_HEADER_ERROR, MessageHeaderErrorSubcode.BAD_MESSAGE_LENGTH, b.slice(at + 16, at + 18)),
+      offset: Math.max(0, b.length - at),
+      rfc: 'RFC 4271 s4.1',
+    });
+  }
   for (let i = 0; i < MARKER_LENGTH; i++) {
     if (b[at + i] !== 0xff) {
       throw new BgpError('ERR_BGP_BAD_MARKER', `marker octet ${i} is 0x${b[at + i]!.toString(16).padStart(2, '0')}, not 0xff`, {

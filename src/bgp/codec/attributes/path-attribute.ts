@@ -18,6 +18,8 @@ import { type CommunitiesAttribute, communitiesCodec } from './communities.js';
 import { type OriginatorIdAttribute, originatorIdCodec } from './originator-id.js';
 import { type ClusterListAttribute, clusterListCodec } from './cluster-list.js';
 import { type OtcAttribute, otcCodec } from './otc.js';
+import { type ExtendedCommunitiesAttribute, extendedCommunitiesCodec } from './extended-communities.js';
+import { type LargeCommunityAttribute, largeCommunityCodec } from './large-community.js';
 import type { UnknownAttribute } from './unknown-attribute.js';
 
 export type PathAttribute =
@@ -35,6 +37,8 @@ export type PathAttribute =
   | MpUnreachNlriAttribute
   | As4PathAttribute
   | As4AggregatorAttribute
+  | ExtendedCommunitiesAttribute
+  | LargeCommunityAttribute
   | OtcAttribute
   | UnknownAttribute;
 
@@ -59,6 +63,8 @@ const CODECS: AnyCodec[] = [
   mpUnreachNlriCodec,
   as4PathCodec,
   as4AggregatorCodec,
+  extendedCommunitiesCodec,
+  largeCommunityCodec,
   otcCodec,
 ];
 
