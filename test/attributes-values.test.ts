@@ -1,11 +1,13 @@
 import t, { type Test } from 'tap';
-import { ByteWriter, fromHex, toHex } from '../src/bgp/codec/bytes.js';
+import { ByteWriter, canonicalIpv4ToU32, fromHex, toHex } from '../src/bgp/codec/bytes.js';
+import { formatIpv4, parseIpv4 } from '../src/bgp/prefix/address.js';
 import { codecContext, type CodecContext } from '../src/bgp/codec/context.js';
 import { Malformed, type AttributeCodec } from '../src/bgp/codec/attributes/attribute-codec.js';
 import { multiExitDiscCodec } from '../src/bgp/codec/attributes/multi-exit-disc.js';
 import { localPrefCodec } from '../src/bgp/codec/attributes/local-pref.js';
 import { atomicAggregateCodec } from '../src/bgp/codec/attributes/atomic-aggregate.js';
-import { aggregatorCodec, AS_TRANS } from '../src/bgp/codec/attributes/aggregator.js';
+import { aggregatorCodec } from '../src/bgp/codec/attributes/aggregator.js';
+import { AS_TRANS } from '../src/bgp/iana/asn.js';
 import { as4AggregatorCodec } from '../src/bgp/codec/attributes/as4-aggregator.js';
 import { communitiesCodec, formatCommunity, parseCommunity } from '../src/bgp/codec/attributes/communities.js';
 import { extendedCommunitiesCodec } from '../src/bgp/codec/attributes/extended-communities.js';
@@ -365,4 +367,25 @@ t.test('random bytes: decode never throws; what decodes re-encodes identically',
   }
   t.ok(decoded > 5000, `${decoded} decoded`);
   t.ok(malformed > 10000, `${malformed} malformed`);
+});
+
+t.test('canonicalIpv4ToU32 (encode fast path) agrees with parseIpv4', async (t) => {
+  t.equal(canonicalIpv4ToU32('192.0.2.1'), 0xc0000201);
+  t.equal(canonicalIpv4ToU32('0.0.0.0'), 0);
+  t.equal(canonicalIpv4ToU32('255.255.255.255'), 0xffffffff);
+  for (const bad of ['', '1.2.3', '1.2.3.4.5', '01.2.3.4', '1.2.3.256', '1.2.3.4 ', ' 1.2.3.4', '1..3.4', '1.2.3.', '.1.2.3', '1.2.3.4/32', 'a.b.c.d', '1.2.3.0004', '1000.2.3.4', '::1']) {
+    t.equal(canonicalIpv4ToU32(bad), -1, JSON.stringify(bad));
+  }
+  const rand = rng(42);
+  for (let i = 0; i < 3000; i++) {
+    const n = Math.floor(rand() * 4294967296);
+    const text = formatIpv4(n);
+    if (canonicalIpv4ToU32(text) !== n || parseIpv4(text) !== n) t.fail(text);
+    // mutate one character: the fast path must never accept what parseIpv4 rejects
+    const chars = '0123456789.x ';
+    const k = Math.floor(rand() * text.length);
+    const m = text.slice(0, k) + chars[Math.floor(rand() * chars.length)] + text.slice(k + 1);
+    const fast = canonicalIpv4ToU32(m);
+    if (fast >= 0 && parseIpv4(m) !== fast) t.fail(`${m}: fast ${fast}`);
+  }
 });

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { fromHex, toHex } from '../src/bgp/codec/bytes.js';
 import { codecContext, DEFAULT_CONTEXT, type CodecContextInit } from '../src/bgp/codec/context.js';
+import { AS_TRANS } from '../src/bgp/iana/asn.js';
 import {
-  AS_TRANS,
   buildOpen,
   capabilitiesOf,
   decodeOpen,
@@ -27,18 +27,6 @@ interface Vector {
   context?: CodecContextInit;
   decoded?: unknown;
   error?: { code: string; notification?: { code: number; subcode: number; data: string }; offset?: number };
-}
-
-/** Deterministic PRNG (mulberry32) so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const json = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
@@ -330,80 +318,4 @@ t.test('JSON reader errors name the path', async (t) => {
   t.strictSame(minimal.optionalParameters, []);
   const gr = capabilityFromJson({ type: 'GRACEFUL_RESTART', restartTimeSec: 5 }, 'c');
   t.strictSame(gr, { type: 'GRACEFUL_RESTART', restartState: false, gracefulNotification: false, restartTimeSec: 5, afs: [] });
-});
-
-/** Decode must give a value or a BgpError; a value must re-encode to the same bytes. */
-function check(msg: Uint8Array): 'ok' | 'error' | string {
-  let m: OpenMessage;
-  try {
-    m = decodeOpen(msg, DEFAULT_CONTEXT);
-  } catch (e) {
-    return e instanceof BgpError ? 'error' : `threw ${String(e)} for ${toHex(msg)}`;
-  }
-  const again = toHex(encodeOpen(m));
-  if (again !== toHex(msg)) return `re-encode differs for ${toHex(msg)}: ${again}`;
-  const viaJson = toHex(encodeOpen(openFromJson(json(openToJson(m)))));
-  if (viaJson !== toHex(msg)) return `JSON re-encode differs for ${toHex(msg)}: ${viaJson}`;
-  return 'ok';
-}
-
-t.test('fuzz: random bytes after a valid OPEN header', async (t) => {
-  const rnd = prng(0x0be11);
-  const counts = { ok: 0, error: 0 };
-  const failures: string[] = [];
-  for (let n = 0; n < 20000; n++) {
-    const bodyLen = Math.floor(rnd() * 80);
-    const msg = new Uint8Array(19 + bodyLen);
-    msg.fill(0xff, 0, 16);
-    msg[16] = msg.length >> 8;
-    msg[17] = msg.length & 255;
-    msg[18] = 1;
-    for (let i = 19; i < msg.length; i++) msg[i] = Math.floor(rnd() * 256);
-    // steer half the cases to a consistent Opt Parm Len so parameter parsing is reached
-    if (bodyLen >= 10 && rnd() < 0.5) msg[28] = bodyLen - 10;
-    const r = check(msg);
-    if (r === 'ok' || r === 'error') counts[r]++;
-    else if (failures.length < 5) failures.push(r);
-  }
-  t.strictSame(failures, []);
-  t.ok(counts.error > 0, `${counts.error} errors, ${counts.ok} decoded`);
-});
-
-t.test('fuzz: random capability TLVs in well-framed parameters', async (t) => {
-  const rnd = prng(42);
-  const codes = [1, 2, 5, 6, 9, 64, 65, 69, 70, 71, 73, 128, 3, 200];
-  const failures: string[] = [];
-  let ok = 0;
-  for (let n = 0; n < 20000; n++) {
-    let caps = '';
-    const count = Math.floor(rnd() * 4);
-    for (let k = 0; k < count; k++) {
-      const code = codes[Math.floor(rnd() * codes.length)]!;
-      const len = Math.floor(rnd() * 12);
-      let v = '';
-      for (let i = 0; i < len; i++) v += Math.floor(rnd() * 256).toString(16).padStart(2, '0');
-      caps += code.toString(16).padStart(2, '0') + len.toString(16).padStart(2, '0') + v;
-    }
-    const params = '02' + (caps.length / 2).toString(16).padStart(2, '0') + caps;
-    const r = check(openHex(params));
-    if (r === 'ok') ok++;
-    else if (r !== 'error' && failures.length < 5) failures.push(r);
-  }
-  t.strictSame(failures, []);
-  t.ok(ok > 1000, `${ok} decoded and re-encoded identically`);
-});
-
-t.test('fuzz: mutated vectors', async (t) => {
-  const rnd = prng(7);
-  const files = readdirSync(VECTOR_DIR).filter((f) => /^(open|capability)-.*\.json$/.test(f));
-  const seeds = files.map((f) => fromHex((JSON.parse(readFileSync(join(VECTOR_DIR, f), 'utf8')) as Vector).hex));
-  const failures: string[] = [];
-  for (let n = 0; n < 20000; n++) {
-    const msg = seeds[n % seeds.length]!.slice();
-    const flips = 1 + Math.floor(rnd() * 3);
-    for (let k = 0; k < flips && msg.length > 19; k++) msg[19 + Math.floor(rnd() * (msg.length - 19))] = Math.floor(rnd() * 256);
-    const r = check(msg);
-    if (r !== 'ok' && r !== 'error' && failures.length < 5) failures.push(r);
-  }
-  t.strictSame(failures, []);
 });

@@ -9,6 +9,7 @@
 // this subpath (allowed by its "./*" export) carries type declarations; it is the CJS build.
 import { Parser } from 'binary-parser/dist/binary_parser.js';
 import { BgpError, notification } from '../errors.js';
+import { AS_TRANS } from '../iana/asn.js';
 import { HEADER_LENGTH, MAX_MESSAGE_LENGTH, MessageType } from '../iana/message-type.js';
 import { ErrorCode, OpenMessageErrorSubcode } from '../iana/notification-codes.js';
 import { formatIpv4, parseIpv4 } from '../prefix/address.js';
@@ -24,9 +25,6 @@ export const OptionalParameterType = {
   CAPABILITIES: 2,
   EXTENDED_LENGTH: 255,
 } as const;
-
-/** RFC 6793 s9: the 2-octet My Autonomous System value of a speaker whose ASN needs 4 octets. */
-export const AS_TRANS = 23456;
 
 /** Minimum OPEN length: header + Version, My AS, Hold Time, BGP Identifier, Opt Parm Len. */
 export const OPEN_MIN_LENGTH = 29;

@@ -6,3 +6,4 @@ export * from './attribute-type.js';
 export * from './afi-safi.js';
 export * from './community.js';
 export * from './extended-community.js';
+export * from './asn.js';

@@ -9,6 +9,9 @@ import { formatIpv4, parseIpv4 } from '../prefix/address.js';
 
 export type JsonObject = Record<string, unknown>;
 
+/** The JSON fields of one capability or attribute, without its `type` (the caller adds it). */
+export type JsonFields = JsonObject;
+
 export function jsonError(path: string, message: string): BgpError {
   return new BgpError('ERR_BGP_BAD_JSON', `${path || '(top)'}: ${message}`);
 }

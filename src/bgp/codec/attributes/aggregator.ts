@@ -6,6 +6,7 @@
  * ASN in a 2-octet session, and reconciling AS4_AGGREGATOR (RFC 6793 s4.2.3), are the UPDATE
  * codec's job: encodeValue refuses an ASN that does not fit.
  */
+import { AS_TRANS } from '../../iana/asn.js';
 import { BgpError } from '../../errors.js';
 import { AttributeFlag, AttributeType } from '../../iana/attribute-type.js';
 import { UpdateMessageErrorSubcode } from '../../iana/notification-codes.js';
@@ -22,9 +23,6 @@ export interface AggregatorAttribute {
   /** The aggregating speaker's BGP Identifier, dotted quad. */
   readonly address: string;
 }
-
-/** RFC 6793 s9: the 2-octet stand-in for a 4-octet ASN. */
-export const AS_TRANS = 23456;
 
 export const aggregatorCodec: AttributeCodec<AggregatorAttribute> = {
   typeCode: AttributeType.AGGREGATOR,

@@ -20,8 +20,6 @@ export interface AsPathSegment {
   readonly asns: readonly number[];
 }
 
-/** AS_TRANS (RFC 6793): stands in for a 4-octet ASN in 2-octet fields. */
-export const AS_TRANS = 23456;
 
 /** Decodes segments from `b[start..end)`; returns a reason string when malformed (RFC 7606 s7.2). */
 export function decodeSegments(b: Uint8Array, start: number, end: number, asnOctets: 2 | 4): AsPathSegment[] | string {

@@ -7,6 +7,7 @@ import type { ErrorAction } from '../../errors.js';
 import { AttributeFlag } from '../../iana/attribute-type.js';
 import type { ByteWriter } from '../bytes.js';
 import type { CodecContext } from '../context.js';
+import type { JsonFields } from '../../json/json-util.js';
 
 /** Returned by a value decoder when the value is malformed. */
 export class Malformed {
@@ -22,8 +23,6 @@ export class Malformed {
   ) {}
 }
 
-/** JSON object of an attribute without `type` and `flags` (the UPDATE JSON codec adds those). */
-export type JsonFields = Record<string, unknown>;
 
 export interface AttributeCodec<A extends { readonly type: string; readonly flags?: number | undefined }> {
   readonly typeCode: number;

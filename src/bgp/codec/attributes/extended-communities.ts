@@ -66,11 +66,12 @@ import {
   jsonError,
   jsonPath,
   onlyKeys,
+  type JsonFields,
   type JsonObject,
 } from '../../json/json-util.js';
 import { formatIpv4, parseIpv4 } from '../../prefix/address.js';
 import { ByteWriter, canonicalIpv4ToU32, fromHex, readU16, readU32, toHex } from '../bytes.js';
-import { Malformed, type AttributeCodec, type JsonFields } from './attribute-codec.js';
+import { Malformed, type AttributeCodec } from './attribute-codec.js';
 
 /** Type 0x00 / 0x40 (RFC 4360 s3.1). */
 export interface TwoOctetAsSpecificCommunity {

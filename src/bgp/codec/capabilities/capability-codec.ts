@@ -6,7 +6,7 @@
  */
 import { BgpError } from '../../errors.js';
 import type { ByteWriter } from '../bytes.js';
-import { expectBoolean, onlyKeys, type JsonObject } from '../../json/json-util.js';
+import { expectBoolean, onlyKeys, type JsonFields, type JsonObject } from '../../json/json-util.js';
 
 /** Returned by a value decoder when the value's length does not fit the capability's layout. */
 export class CapabilityMalformed {
@@ -17,7 +17,6 @@ export class CapabilityMalformed {
 }
 
 /** JSON fields of a capability (the `type` key included). */
-export type JsonFields = JsonObject;
 
 export interface CapabilityCodec<C extends { readonly type: string }> {
   /** Capability Code (IANA registry). */

@@ -1,0 +1,32 @@
+/**
+ * `tsbgp/bgp`: the BGP wire codec (sans-I/O). Framer, message decode/encode, every message type,
+ * capabilities, path attributes with RFC 7606 diagnostics, compact prefix lists, the JSON form,
+ * the IANA registries and the typed error. The session layer lands here with a later issue.
+ */
+export * from './errors.js';
+export * from './iana/index.js';
+export * from './prefix/index.js';
+export * from './codec/context.js';
+export * from './codec/bytes.js';
+export * from './codec/header.js';
+export * from './codec/framer.js';
+export * from './codec/message.js';
+export * from './codec/open.js';
+export * from './codec/capabilities/index.js';
+export * from './codec/update.js';
+export * from './codec/update-diagnostic.js';
+export * from './codec/nlri.js';
+export * from './codec/path-attributes.js';
+export * from './codec/attributes/index.js';
+export * from './codec/notification.js';
+export * from './codec/shutdown-communication.js';
+export * from './codec/hard-reset.js';
+export * from './codec/keepalive.js';
+export * from './codec/route-refresh.js';
+export * from './json/json-util.js';
+export * from './json/message.js';
+export * from './json/open.js';
+export * from './json/update.js';
+export * from './json/notification.js';
+export * from './json/keepalive.js';
+export * from './json/route-refresh.js';
