@@ -16,8 +16,6 @@ export class CapabilityMalformed {
   ) {}
 }
 
-/** JSON fields of a capability (the `type` key included). */
-
 export interface CapabilityCodec<C extends { readonly type: string }> {
   /** Capability Code (IANA registry). */
   readonly code: number;
