@@ -1,6 +1,7 @@
 /** `npm run bench -- NAME`: runs one benchmark (codec, ...). Each ends with one JSON line. */
 const benches: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   codec: () => import('./codec.js'),
+  'codec-libs': () => import('./codec-libs.js'),
 };
 
 const name = process.argv[2] ?? 'codec';
