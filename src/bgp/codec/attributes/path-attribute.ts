@@ -46,9 +46,9 @@ export type KnownAttribute = Exclude<PathAttribute, UnknownAttribute>;
 export type AttributeName = KnownAttribute['type'];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyCodec = AttributeCodec<any>;
+export type AnyAttributeCodec = AttributeCodec<any>;
 
-const CODECS: AnyCodec[] = [
+const CODECS: AnyAttributeCodec[] = [
   originCodec,
   asPathCodec,
   nextHopCodec,
@@ -69,16 +69,16 @@ const CODECS: AnyCodec[] = [
 ];
 
 /** Codec by type code (undefined for attributes kept raw). */
-export const CODEC_BY_CODE: ReadonlyArray<AnyCodec | undefined> = (() => {
-  const t: (AnyCodec | undefined)[] = new Array(256).fill(undefined);
+export const CODEC_BY_CODE: ReadonlyArray<AnyAttributeCodec | undefined> = (() => {
+  const t: (AnyAttributeCodec | undefined)[] = new Array(256).fill(undefined);
   for (const c of CODECS) t[c.typeCode] = c;
   return t;
 })();
 
 /** Codec by attribute name ("AS_PATH"). */
-export const CODEC_BY_NAME: ReadonlyMap<string, AnyCodec> = new Map(CODECS.map((c) => [c.type, c]));
+export const CODEC_BY_NAME: ReadonlyMap<string, AnyAttributeCodec> = new Map(CODECS.map((c) => [c.type, c]));
 
-export function codecFor(a: PathAttribute): AnyCodec | undefined {
+export function codecFor(a: PathAttribute): AnyAttributeCodec | undefined {
   return a.type === 'UNKNOWN' ? undefined : CODEC_BY_NAME.get(a.type);
 }
 

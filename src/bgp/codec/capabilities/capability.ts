@@ -48,8 +48,8 @@ export type KnownCapability = Exclude<Capability, UnknownCapability>;
 export type CapabilityType = Capability['type'];
 
 // Each codec is typed for its own capability; the table erases that to the union.
-type AnyCodec = CapabilityCodec<KnownCapability>;
-const CODECS: readonly AnyCodec[] = [
+export type AnyCapabilityCodec = CapabilityCodec<KnownCapability>;
+const CODECS: readonly AnyCapabilityCodec[] = [
   multiprotocolCodec,
   routeRefreshCodec,
   routeRefreshCiscoCodec,
@@ -62,11 +62,11 @@ const CODECS: readonly AnyCodec[] = [
   addPathCodec,
   fqdnCodec,
   bgpRoleCodec,
-] as unknown as readonly AnyCodec[];
+] as unknown as readonly AnyCapabilityCodec[];
 
 /** Codec per Capability Code (undefined: kept as UNKNOWN). */
-export const CAPABILITY_CODECS: ReadonlyMap<number, AnyCodec> = new Map(CODECS.map((c) => [c.code, c]));
-const BY_TYPE: ReadonlyMap<string, AnyCodec> = new Map(CODECS.map((c) => [c.type, c]));
+export const CAPABILITY_CODECS: ReadonlyMap<number, AnyCapabilityCodec> = new Map(CODECS.map((c) => [c.code, c]));
+const BY_TYPE: ReadonlyMap<string, AnyCapabilityCodec> = new Map(CODECS.map((c) => [c.type, c]));
 
 /** The Capability Code a capability is encoded with. */
 export function capabilityCode(c: Capability): number {
