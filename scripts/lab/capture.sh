@@ -180,7 +180,7 @@ scenario_errors() {
   sleep 0.3
   lab_signal n2-gobgpd CONT
   sleep 1.5
-  capture_end 198.18.1.11=frr-bird-bad-peer-as 198.18.1.12=frr-gobgp-hold-timer 198.18.1.13=frr-exabgp-bad-hold-time 198.18.1.14=frr-openbgpd-bad-bgp-id
+  capture_end 198.18.1.11=frr-bird-bad-peer-as 198.18.1.12=frr-gobgp-hold-timer 198.18.1.13=frr-exabgp-bad-peer-as 198.18.1.14=frr-openbgpd-bad-bgp-id
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -40,11 +40,12 @@ ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
 # nsx NODE CMD... : run CMD inside the namespace of lab node NODE (rtr, n1..n4)
 nsx() { local n="$1"; shift; ip netns exec "$(netns_of "$n")" "$@"; }
 
-# wait_for DESC TIMEOUT_S CMD... : poll CMD every 0.2 s, at most TIMEOUT_S seconds (bounded).
+# wait_for DESC TIMEOUT_S CMD... : poll CMD every 0.2 s until it succeeds; gives up after
+# TIMEOUT_S seconds of wall-clock time (also bounded in tries). Give slow CMDs their own timeout.
 wait_for() {
   local desc="$1" timeout="$2"; shift 2
-  local tries=$(( timeout * 5 )) i=0
-  while [ "$i" -lt "$tries" ]; do
+  local tries=$(( timeout * 5 )) i=0 deadline=$(( $(now_ms) + timeout * 1000 ))
+  while [ "$i" -lt "$tries" ] && [ "$(now_ms)" -lt "$deadline" ]; do
     if "$@" >/dev/null 2>&1; then return 0; fi
     sleep 0.2; i=$((i+1))
   done
