@@ -5,13 +5,19 @@
  */
 import { Address4, Address6 } from 'ip-address';
 import { BgpError } from '../errors.js';
+import { canonicalIpv4ToU32 } from '../codec/bytes.js';
 
 export function formatIpv4(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-/** Parses dotted-quad IPv4 text to a uint32. Throws ERR_BGP_BAD_ADDRESS. */
+/**
+ * Parses dotted-quad IPv4 text to a uint32. Throws ERR_BGP_BAD_ADDRESS. Canonical text takes a
+ * hand-written fast path (encoders call this per attribute); anything else is judged by ip-address.
+ */
 export function parseIpv4(text: string): number {
+  const fast = canonicalIpv4ToU32(text);
+  if (fast >= 0) return fast;
   if (!Address4.isValid(text) || text.includes('/')) {
     throw new BgpError('ERR_BGP_BAD_ADDRESS', `not an IPv4 address: ${JSON.stringify(text)}`);
   }
