@@ -2,35 +2,10 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { ByteWriter, fromHex, toHex } from '../src/bgp/codec/bytes.js';
 import { codecContext } from '../src/bgp/codec/context.js';
-import { Malformed, type AttributeCodec } from '../src/bgp/codec/attributes/attribute-codec.js';
-import { multiExitDiscCodec } from '../src/bgp/codec/attributes/multi-exit-disc.js';
-import { localPrefCodec } from '../src/bgp/codec/attributes/local-pref.js';
-import { atomicAggregateCodec } from '../src/bgp/codec/attributes/atomic-aggregate.js';
-import { aggregatorCodec } from '../src/bgp/codec/attributes/aggregator.js';
-import { as4AggregatorCodec } from '../src/bgp/codec/attributes/as4-aggregator.js';
-import { communitiesCodec } from '../src/bgp/codec/attributes/communities.js';
-import { extendedCommunitiesCodec } from '../src/bgp/codec/attributes/extended-communities.js';
-import { largeCommunityCodec } from '../src/bgp/codec/attributes/large-community.js';
-import { originatorIdCodec } from '../src/bgp/codec/attributes/originator-id.js';
-import { clusterListCodec } from '../src/bgp/codec/attributes/cluster-list.js';
-import { otcCodec } from '../src/bgp/codec/attributes/otc.js';
+import { Malformed } from '../src/bgp/codec/attributes/attribute-codec.js';
+import { OPTIONAL_ATTRIBUTE_CODECS } from './helpers/attribute-codecs.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const CODECS = new Map<number, AttributeCodec<any>>(
-  [
-    multiExitDiscCodec,
-    localPrefCodec,
-    atomicAggregateCodec,
-    aggregatorCodec,
-    as4AggregatorCodec,
-    communitiesCodec,
-    extendedCommunitiesCodec,
-    largeCommunityCodec,
-    originatorIdCodec,
-    clusterListCodec,
-    otcCodec,
-  ].map((c) => [c.typeCode, c]),
-);
+const CODECS = new Map(OPTIONAL_ATTRIBUTE_CODECS.map((c) => [c.typeCode, c]));
 
 interface Sample {
   name: string;

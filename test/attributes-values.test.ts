@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { ByteWriter, canonicalIpv4ToU32, fromHex, toHex } from '../src/bgp/codec/bytes.js';
 import { formatIpv4, parseIpv4 } from '../src/bgp/prefix/address.js';
 import { codecContext, type CodecContext } from '../src/bgp/codec/context.js';
-import { Malformed, type AttributeCodec } from '../src/bgp/codec/attributes/attribute-codec.js';
+import { Malformed } from '../src/bgp/codec/attributes/attribute-codec.js';
 import { multiExitDiscCodec } from '../src/bgp/codec/attributes/multi-exit-disc.js';
 import { localPrefCodec } from '../src/bgp/codec/attributes/local-pref.js';
 import { atomicAggregateCodec } from '../src/bgp/codec/attributes/atomic-aggregate.js';
@@ -16,26 +16,13 @@ import { originatorIdCodec } from '../src/bgp/codec/attributes/originator-id.js'
 import { clusterListCodec } from '../src/bgp/codec/attributes/cluster-list.js';
 import { otcCodec } from '../src/bgp/codec/attributes/otc.js';
 import { BgpError } from '../src/bgp/errors.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyCodec = AttributeCodec<any>;
+import { mulberry32 } from '../src/testing/random-updates.js';
+import { OPTIONAL_ATTRIBUTE_CODECS, type AnyCodec } from './helpers/attribute-codecs.js';
 
 const C4 = codecContext({ fourOctetAs: true });
 const C2 = codecContext({ fourOctetAs: false });
 
-const ALL: AnyCodec[] = [
-  multiExitDiscCodec,
-  localPrefCodec,
-  atomicAggregateCodec,
-  aggregatorCodec,
-  as4AggregatorCodec,
-  communitiesCodec,
-  extendedCommunitiesCodec,
-  largeCommunityCodec,
-  originatorIdCodec,
-  clusterListCodec,
-  otcCodec,
-];
+const ALL = OPTIONAL_ATTRIBUTE_CODECS;
 
 function decodeHex(codec: AnyCodec, hex: string, ctx: CodecContext = C4, flags = codec.flags): unknown {
   // embed the value in a larger buffer so that reads past `end` would show
@@ -52,7 +39,7 @@ function encodeHex(codec: AnyCodec, a: unknown, ctx: CodecContext = C4): string 
 }
 
 /** decode -> encode identical; decode -> toJson -> JSON text -> fromJson -> encode identical. */
-function roundTrip(t: Tap, codec: AnyCodec, hex: string, json: unknown, ctx: CodecContext = C4): void {
+function roundTrip(t: Test, codec: AnyCodec, hex: string, json: unknown, ctx: CodecContext = C4): void {
   const a = decodeHex(codec, hex, ctx) as { type: string; flags: number };
   if (a instanceof Malformed) {
     t.fail(`${codec.type} ${hex}: unexpected Malformed: ${a.reason}`);
@@ -69,8 +56,6 @@ function roundTrip(t: Tap, codec: AnyCodec, hex: string, json: unknown, ctx: Cod
   const whole = codec.fromJson({ type: codec.type, flags: codec.flags, ...j }, 'attributes[0]');
   t.equal(encodeHex(codec, whole, ctx), hex, `${codec.type} ${hex}: JSON with type and flags`);
 }
-
-type Tap = Test;
 
 t.test('table entries: type codes, flags, RFC 7606 actions', async (t) => {
   const expect: [AnyCodec, number, string, number, string, string][] = [
@@ -314,22 +299,10 @@ t.test('large community text helpers', async (t) => {
   }
 });
 
-/** mulberry32: a small seeded PRNG so failures are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const VALID_LENGTHS = [0, 4, 6, 8, 12, 16, 24, 36, 48, 96, 264];
 
 t.test('random bytes: decode never throws; what decodes re-encodes identically', async (t) => {
-  const rand = rng(0x5eed);
+  const rand = mulberry32(0x5eed);
   let decoded = 0;
   let malformed = 0;
   for (const codec of ALL) {
@@ -376,7 +349,7 @@ t.test('canonicalIpv4ToU32 (encode fast path) agrees with parseIpv4', async (t) 
   for (const bad of ['', '1.2.3', '1.2.3.4.5', '01.2.3.4', '1.2.3.256', '1.2.3.4 ', ' 1.2.3.4', '1..3.4', '1.2.3.', '.1.2.3', '1.2.3.4/32', 'a.b.c.d', '1.2.3.0004', '1000.2.3.4', '::1']) {
     t.equal(canonicalIpv4ToU32(bad), -1, JSON.stringify(bad));
   }
-  const rand = rng(42);
+  const rand = mulberry32(42);
   for (let i = 0; i < 3000; i++) {
     const n = Math.floor(rand() * 4294967296);
     const text = formatIpv4(n);

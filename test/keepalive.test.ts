@@ -1,34 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import { fromHex, toHex } from '../src/bgp/codec/bytes.js';
 import { codecContext } from '../src/bgp/codec/context.js';
 import { decodeKeepalive, encodeKeepalive } from '../src/bgp/codec/keepalive.js';
 import { BgpError } from '../src/bgp/errors.js';
 import { keepaliveFromJson, keepaliveToJson } from '../src/bgp/json/keepalive.js';
+import { expectBgpError } from './helpers/assert.js';
+import { contextOf, loadVectors, VECTOR_DIR } from './helpers/vectors.js';
 
-type Tap = Parameters<Parameters<typeof t.test>[0]>[0];
-
-interface Vector {
-  name: string;
-  hex: string;
-  context?: { extendedMessage?: boolean };
-  decoded?: unknown;
-}
-
-const VECTOR_DIR = new URL('./vectors/bgp/', import.meta.url);
 const KA = 'ffffffffffffffffffffffffffffffff001304';
-
-function expectBgpError(t: Tap, f: () => unknown, code: string, what = code): BgpError | undefined {
-  try {
-    f();
-  } catch (e) {
-    t.ok(e instanceof BgpError, `${what}: throws a BgpError`);
-    if (e instanceof BgpError) t.equal(e.code, code, what);
-    return e instanceof BgpError ? e : undefined;
-  }
-  t.fail(`${what}: did not throw`);
-  return undefined;
-}
 
 t.test('encode and decode', async (t) => {
   const a = encodeKeepalive();
@@ -63,12 +42,11 @@ t.test('JSON', async (t) => {
 });
 
 t.test('vectors: keepalive-*', async (t) => {
-  const files = readdirSync(VECTOR_DIR).filter((f) => f.startsWith('keepalive-') && f.endsWith('.json'));
-  t.ok(files.length >= 1, `${files.length} vectors`);
-  for (const f of files) {
-    const v = JSON.parse(readFileSync(new URL(f, VECTOR_DIR), 'utf8')) as Vector;
-    t.equal(`${v.name}.json`, f, 'name matches the file');
-    const ctx = codecContext(v.context ?? {});
+  const vectors = loadVectors(VECTOR_DIR, 'keepalive-');
+  t.ok(vectors.length >= 1, `${vectors.length} vectors`);
+  for (const v of vectors) {
+    t.equal(`${v.name}.json`, v.file, 'name matches the file');
+    const ctx = contextOf(v);
     t.same(keepaliveToJson(decodeKeepalive(fromHex(v.hex), ctx)), v.decoded, `${v.name}: decode -> toJson`);
     t.equal(toHex(encodeKeepalive()), v.hex, `${v.name}: fromJson -> encode`);
     keepaliveFromJson(v.decoded);

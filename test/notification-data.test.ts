@@ -9,24 +9,10 @@ import {
   encodeNotification,
 } from '../src/bgp/codec/notification.js';
 import { decodeShutdownCommunication, encodeShutdownCommunication } from '../src/bgp/codec/shutdown-communication.js';
-import { BgpError } from '../src/bgp/errors.js';
 import { notificationFromJson, notificationToJson } from '../src/bgp/json/notification.js';
+import { expectBgpError } from './helpers/assert.js';
 
 // NOTIFICATION data formats: RFC 9003 Shutdown Communication, RFC 8538 Hard Reset, RFC 4486 s4.
-
-type Tap = Parameters<Parameters<typeof t.test>[0]>[0];
-
-function expectBgpError(t: Tap, f: () => unknown, code: string, what = code): BgpError | undefined {
-  try {
-    f();
-  } catch (e) {
-    t.ok(e instanceof BgpError, `${what}: throws a BgpError`);
-    if (e instanceof BgpError) t.equal(e.code, code, what);
-    return e instanceof BgpError ? e : undefined;
-  }
-  t.fail(`${what}: did not throw`);
-  return undefined;
-}
 
 t.test('shutdown communication length boundaries', async (t) => {
   for (const n of [0, 1, 128, 255]) {

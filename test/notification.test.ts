@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { fromHex, toHex } from '../src/bgp/codec/bytes.js';
 import { codecContext } from '../src/bgp/codec/context.js';
 import { Framer } from '../src/bgp/codec/framer.js';
@@ -17,35 +16,9 @@ import { decodeShutdownCommunication } from '../src/bgp/codec/shutdown-communica
 import { BgpError } from '../src/bgp/errors.js';
 import { ERROR_CODE_NAMES, ERROR_CODE_TEXT, ERROR_SUBCODE_NAMES, ERROR_SUBCODE_TEXT } from '../src/bgp/iana/notification-codes.js';
 import { notificationFromJson, notificationToJson } from '../src/bgp/json/notification.js';
-
-type Tap = Parameters<Parameters<typeof t.test>[0]>[0];
-
-interface Vector {
-  name: string;
-  hex: string;
-  context?: { fourOctetAs?: boolean; extendedMessage?: boolean };
-  decoded?: unknown;
-  error?: { code: string; notification: { code: number; subcode: number; data: string }; offset: number };
-}
-
-const VECTOR_DIR = new URL('./vectors/bgp/', import.meta.url);
-const loadVectors = (prefix: string): Vector[] =>
-  readdirSync(VECTOR_DIR)
-    .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(new URL(f, VECTOR_DIR), 'utf8')) as Vector);
-
-function expectBgpError(t: Tap, f: () => unknown, code: string, what = code): BgpError | undefined {
-  try {
-    f();
-  } catch (e) {
-    t.ok(e instanceof BgpError, `${what}: throws a BgpError`);
-    if (e instanceof BgpError) t.equal(e.code, code, what);
-    return e instanceof BgpError ? e : undefined;
-  }
-  t.fail(`${what}: did not throw`);
-  return undefined;
-}
+import { mulberry32 } from '../src/testing/random-updates.js';
+import { expectBgpError } from './helpers/assert.js';
+import { contextOf, loadVectors, VECTOR_DIR, type Vector } from './helpers/vectors.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -157,13 +130,13 @@ t.test('JSON reader', async (t) => {
 });
 
 t.test('vectors: notification-*', async (t) => {
-  const vectors = loadVectors('notification-');
+  const vectors = loadVectors(VECTOR_DIR, 'notification-');
   t.ok(vectors.length >= 35, `${vectors.length} vectors`);
   for (const v of vectors) checkDecodedVector(t, v);
 });
 
-function checkDecodedVector(t: Tap, v: Vector): void {
-  const ctx = codecContext(v.context ?? {});
+function checkDecodedVector(t: Test, v: Vector): void {
+  const ctx = contextOf(v);
   const bytes = fromHex(v.hex);
   t.ok(v.decoded !== undefined, `${v.name} has decoded`);
   const m = decodeNotification(bytes, ctx);
@@ -173,10 +146,10 @@ function checkDecodedVector(t: Tap, v: Vector): void {
 }
 
 t.test('vectors: header-*', async (t) => {
-  const vectors = loadVectors('header-');
+  const vectors = loadVectors(VECTOR_DIR, 'header-');
   t.ok(vectors.length >= 10, `${vectors.length} vectors`);
   for (const v of vectors) {
-    const ctx = codecContext(v.context ?? {});
+    const ctx = contextOf(v);
     const max = ctx.extendedMessage ? 65535 : 4096;
     const bytes = fromHex(v.hex);
     if (v.error === undefined) {
@@ -234,14 +207,3 @@ t.test('random bodies after a valid header only ever throw BgpError', async (t) 
     }
   }
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}

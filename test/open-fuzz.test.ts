@@ -1,29 +1,14 @@
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import { fromHex, toHex } from '../src/bgp/codec/bytes.js';
 import { DEFAULT_CONTEXT } from '../src/bgp/codec/context.js';
 import { decodeOpen, encodeOpen, type OpenMessage } from '../src/bgp/codec/open.js';
 import { openFromJson, openToJson } from '../src/bgp/json/open.js';
 import { BgpError } from '../src/bgp/errors.js';
+import { mulberry32 } from '../src/testing/random-updates.js';
+import { loadVectors, VECTOR_DIR } from './helpers/vectors.js';
 
 // Totality of decodeOpen: any bytes give an OpenMessage or a BgpError, and every OpenMessage
 // decoded from bytes re-encodes (directly and through JSON) to exactly those bytes.
-
-const VECTOR_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'vectors', 'bgp');
-
-/** Deterministic PRNG (mulberry32) so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const json = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 
@@ -50,7 +35,7 @@ function check(msg: Uint8Array): 'ok' | 'error' | string {
 }
 
 t.test('fuzz: random bytes after a valid OPEN header', async (t) => {
-  const rnd = prng(0x0be11);
+  const rnd = mulberry32(0x0be11);
   const counts = { ok: 0, error: 0 };
   const failures: string[] = [];
   for (let n = 0; n < 20000; n++) {
@@ -72,7 +57,7 @@ t.test('fuzz: random bytes after a valid OPEN header', async (t) => {
 });
 
 t.test('fuzz: random capability TLVs in well-framed parameters', async (t) => {
-  const rnd = prng(42);
+  const rnd = mulberry32(42);
   const codes = [1, 2, 5, 6, 9, 64, 65, 69, 70, 71, 73, 128, 3, 200];
   const failures: string[] = [];
   let ok = 0;
@@ -96,9 +81,8 @@ t.test('fuzz: random capability TLVs in well-framed parameters', async (t) => {
 });
 
 t.test('fuzz: mutated vectors', async (t) => {
-  const rnd = prng(7);
-  const files = readdirSync(VECTOR_DIR).filter((f) => /^(open|capability)-.*\.json$/.test(f));
-  const seeds = files.map((f) => fromHex((JSON.parse(readFileSync(join(VECTOR_DIR, f), 'utf8')) as { hex: string }).hex));
+  const rnd = mulberry32(7);
+  const seeds = loadVectors(VECTOR_DIR, ['open-', 'capability-']).map((v) => fromHex(v.hex));
   const failures: string[] = [];
   for (let n = 0; n < 20000; n++) {
     const msg = seeds[n % seeds.length]!.slice();

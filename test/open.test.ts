@@ -1,9 +1,6 @@
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import { fromHex, toHex } from '../src/bgp/codec/bytes.js';
-import { codecContext, DEFAULT_CONTEXT, type CodecContextInit } from '../src/bgp/codec/context.js';
+import { codecContext, DEFAULT_CONTEXT } from '../src/bgp/codec/context.js';
 import { AS_TRANS } from '../src/bgp/iana/asn.js';
 import {
   buildOpen,
@@ -17,17 +14,7 @@ import {
 import { capabilityFromJson, capabilityToJson, type Capability } from '../src/bgp/codec/capabilities/capability.js';
 import { openFromJson, openToJson } from '../src/bgp/json/open.js';
 import { BgpError } from '../src/bgp/errors.js';
-
-const VECTOR_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'vectors', 'bgp');
-
-interface Vector {
-  name: string;
-  source: string;
-  hex: string;
-  context?: CodecContextInit;
-  decoded?: unknown;
-  error?: { code: string; notification?: { code: number; subcode: number; data: string }; offset?: number };
-}
+import { contextOf, loadVectors, VECTOR_DIR } from './helpers/vectors.js';
 
 const json = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 
@@ -82,12 +69,11 @@ const SAMPLE_CAPS: Capability[] = [
 ];
 
 t.test('vectors: decode -> JSON, JSON -> encode, errors', async (t) => {
-  const files = readdirSync(VECTOR_DIR).filter((f) => /^(open|capability)-.*\.json$/.test(f));
-  t.ok(files.length >= 40, `${files.length} vectors`);
-  for (const f of files) {
-    const v = JSON.parse(readFileSync(join(VECTOR_DIR, f), 'utf8')) as Vector;
-    t.equal(`${v.name}.json`, f, `${f}: name matches the file`);
-    const ctx = v.context ? codecContext(v.context) : DEFAULT_CONTEXT;
+  const vectors = loadVectors(VECTOR_DIR, ['open-', 'capability-']);
+  t.ok(vectors.length >= 40, `${vectors.length} vectors`);
+  for (const v of vectors) {
+    t.equal(`${v.name}.json`, v.file, `${v.file}: name matches the file`);
+    const ctx = contextOf(v);
     const bytes = fromHex(v.hex);
     if (v.decoded !== undefined) {
       const m = decodeOpen(bytes, ctx);

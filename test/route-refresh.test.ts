@@ -1,39 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import { fromHex, toHex } from '../src/bgp/codec/bytes.js';
-import { codecContext } from '../src/bgp/codec/context.js';
 import { buildRouteRefresh, decodeRouteRefresh, encodeRouteRefresh, RouteRefreshSubtype } from '../src/bgp/codec/route-refresh.js';
 import { BgpError } from '../src/bgp/errors.js';
 import { routeRefreshFromJson, routeRefreshToJson } from '../src/bgp/json/route-refresh.js';
-
-type Tap = Parameters<Parameters<typeof t.test>[0]>[0];
-
-interface Vector {
-  name: string;
-  hex: string;
-  context?: { fourOctetAs?: boolean; extendedMessage?: boolean };
-  decoded?: unknown;
-  error?: { code: string; notification: { code: number; subcode: number; data: string }; offset: number };
-}
-
-const VECTOR_DIR = new URL('./vectors/bgp/', import.meta.url);
-const loadVectors = (prefix: string): Vector[] =>
-  readdirSync(VECTOR_DIR)
-    .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(new URL(f, VECTOR_DIR), 'utf8')) as Vector);
-
-function expectBgpError(t: Tap, f: () => unknown, code: string, what = code): BgpError | undefined {
-  try {
-    f();
-  } catch (e) {
-    t.ok(e instanceof BgpError, `${what}: throws a BgpError`);
-    if (e instanceof BgpError) t.equal(e.code, code, what);
-    return e instanceof BgpError ? e : undefined;
-  }
-  t.fail(`${what}: did not throw`);
-  return undefined;
-}
+import { mulberry32 } from '../src/testing/random-updates.js';
+import { expectBgpError } from './helpers/assert.js';
+import { contextOf, loadVectors, VECTOR_DIR } from './helpers/vectors.js';
 
 const HEAD = 'ffffffffffffffffffffffffffffffff';
 const rr = (body: string): Uint8Array => fromHex(HEAD + (19 + body.length / 2).toString(16).padStart(4, '0') + '05' + body);
@@ -99,10 +71,10 @@ t.test('JSON', async (t) => {
 });
 
 t.test('vectors: route-refresh-*', async (t) => {
-  const vectors = loadVectors('route-refresh-');
+  const vectors = loadVectors(VECTOR_DIR, 'route-refresh-');
   t.ok(vectors.length >= 8, `${vectors.length} vectors`);
   for (const v of vectors) {
-    const ctx = codecContext(v.context ?? {});
+    const ctx = contextOf(v);
     const bytes = fromHex(v.hex);
     if (v.error) {
       const e = expectBgpError(t, () => decodeRouteRefresh(bytes, ctx), v.error.code, v.name);
@@ -142,14 +114,3 @@ t.test('random bodies after a valid header only ever throw BgpError', async (t) 
   }
   t.ok(ok > 500 && rejected > 500, `${ok} decoded, ${rejected} rejected`);
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -21,9 +21,14 @@ export interface Vector {
 
 export const VECTOR_DIR = new URL('../vectors/bgp/', import.meta.url).pathname;
 
-export function loadVectors(dir = VECTOR_DIR): Vector[] {
+/**
+ * Every vector in `dir`, sorted by file name. With `prefix` (one or several file-name prefixes such
+ * as `'keepalive-'`), only the files whose name starts with one of them.
+ */
+export function loadVectors(dir = VECTOR_DIR, prefix?: string | readonly string[]): Vector[] {
+  const prefixes = prefix === undefined ? [''] : typeof prefix === 'string' ? [prefix] : prefix;
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') && prefixes.some((p) => f.startsWith(p)))
     .sort()
     .map((f) => ({ file: f, ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Omit<Vector, 'file'>) }));
 }
