@@ -69,8 +69,8 @@ capture_end() {
 gobgp_routes_ebgp() {
   local g=("$LAB/gobgp.sh" cli n2)
   "${g[@]}" global rib add -a ipv4 203.0.113.32/28 origin egp med 10 community 65002:1,no-advertise \
-    large-community 65002:1:1,65002:2:2 aspath "65010 {65011,65012}"
-  "${g[@]}" global rib add -a ipv4 203.0.113.40/29 origin igp
+    large-community 65002:1:1,65002:2:2 aspath "4200000010 65010 {65011,65012}"
+  "${g[@]}" global rib add -a ipv4 203.0.113.40/29 origin igp aspath 4200000011
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@
 #                                              +----------------------------+
 # Nothing is connected to the root namespace and no namespace has a default route, so nothing in
 # the lab can reach any address outside it. IPv6 DAD is off so link-local addresses are usable at
-# once (MP_REACH link-local next hops).
+# once (MP_REACH link-local next hops). MACs are fixed, so link-local addresses are too:
+# rtr br0 fe80::ff:fe00:101, nX eth0 fe80::ff:fe00:11X.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -32,6 +33,8 @@ ns_setup() {
 ns_setup "$RTR"
 nsx "$RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 nsx "$RTR" ip link add br0 type bridge stp_state 0 forward_delay 0
+# fixed MACs (locally administered) -> fixed IPv6 link-local addresses -> reproducible captures
+nsx "$RTR" ip link set br0 address 02:00:00:00:01:01
 nsx "$RTR" ip addr add "$RTR_IP/24" dev br0
 nsx "$RTR" ip -6 addr add "$RTR_IP6/64" dev br0 nodad
 nsx "$RTR" ip link set br0 up
@@ -39,7 +42,8 @@ nsx "$RTR" ip link set br0 up
 for n in $NODES; do
   ns_setup "$n"
   # veth pair created directly with both ends inside the namespaces
-  ip link add eth0 netns "$(netns_of "$n")" type veth peer name "p-$n" netns "$(netns_of "$RTR")"
+  ip link add eth0 netns "$(netns_of "$n")" address "02:00:00:00:01:1${n#n}" type veth \
+    peer name "p-$n" netns "$(netns_of "$RTR")" address "02:00:00:00:02:1${n#n}"
   nsx "$RTR" ip link set "p-$n" master br0
   nsx "$RTR" ip link set "p-$n" up
   nsx "$n" ip addr add "$(node_ip "$n")/24" dev eth0
