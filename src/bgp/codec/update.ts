@@ -2,8 +2,8 @@
  * UPDATE message (RFC 4271 s4.3) decode and encode, with ADD-PATH (RFC 7911) per negotiated
  * AF and RFC 7606 revised error handling: message-level length and NLRI syntax errors throw a
  * BgpError (session reset, RFC 7606 s5.3); attribute-level problems are returned as diagnostics
- * beside the decoded UPDATE. The hot path of the library: hand-written, one typed array per
- * prefix list, attribute lists interned by their octets. No I/O.
+ * beside the decoded UPDATE. The hot path of the library: hand-written, one plain array per
+ * prefix list, decoded attribute lists interned by their octets. No I/O.
  */
 import { AttributeType } from '../iana/attribute-type.js';
 import { ErrorCode, UpdateMessageErrorSubcode } from '../iana/notification-codes.js';
@@ -142,7 +142,6 @@ function findOffset(b: Uint8Array, start: number, end: number, typeCode: number)
 }
 
 const writer = new ByteWriter(65536 + 64);
-const attrBytesCache = new WeakMap<readonly PathAttribute[], { ctx: CodecContext; bytes: Uint8Array | null }>();
 
 /** Encodes an UPDATE (whole message). Throws BgpError when it does not fit or a field is invalid. */
 export function encodeUpdate(m: UpdateMessage, ctx: CodecContext = DEFAULT_CONTEXT): Uint8Array {
@@ -163,14 +162,9 @@ export function encodeUpdateInto(m: UpdateMessage, w: ByteWriter, ctx: CodecCont
   w.setU16(wAt, w.pos - wAt - 2);
   const aAt = w.pos;
   w.u16(0);
-  const cached = attrBytesCache.get(m.attributes);
-  if (cached !== undefined && cached.ctx === ctx && cached.bytes !== null) {
-    w.bytes(cached.bytes);
-  } else {
-    encodeAttributes(m.attributes, w, ctx);
-    const hasMp = m.attributes.some((a) => a.type === 'MP_REACH_NLRI' || a.type === 'MP_UNREACH_NLRI');
-    attrBytesCache.set(m.attributes, { ctx, bytes: hasMp ? null : w.buf.slice(aAt + 2, w.pos) });
-  }
+  // Every message encodes its attributes: caching bytes by array identity would go stale if a
+  // caller mutated the array. Packing many prefixes per encoded attribute set is the RIB's job.
+  encodeAttributes(m.attributes, w, ctx);
   const aLen = w.pos - aAt - 2;
   if (aLen > 0xffff) throw new BgpError('ERR_BGP_MESSAGE_TOO_LONG', `path attributes take ${aLen} octets, more than 65535`);
   w.setU16(aAt, aLen);
