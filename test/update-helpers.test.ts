@@ -33,3 +33,16 @@ t.test('findAttribute', async (t) => {
   t.equal(findAttribute(attrs, 'MULTI_EXIT_DISC')?.med, 5);
   t.equal(findAttribute(attrs, 'AS_PATH'), undefined);
 });
+
+t.test('interned attribute lists and their attributes are frozen: mutation throws instead of corrupting other messages', async (t) => {
+  const { fromHex } = await import('../src/bgp/codec/bytes.js');
+  const hex = 'ffffffffffffffffffffffffffffffff00300200000014400101004002060201fde80001400304c612010b20cb007105';
+  const a = decodeUpdate(fromHex(hex));
+  const b = decodeUpdate(fromHex(hex)); // second sighting: admitted to the cache
+  const c = decodeUpdate(fromHex(hex)); // served from the cache
+  t.equal(c.attributes, b.attributes, 'the same list object is shared');
+  t.not(a.attributes, b.attributes, 'the first sighting is not cached');
+  t.throws(() => (c.attributes as PathAttribute[]).push({ type: 'ORIGIN', origin: 0 }), TypeError);
+  const asPath = findAttribute(c.attributes, 'AS_PATH')!;
+  t.throws(() => ((asPath as { segments: unknown }).segments = []), TypeError);
+});

@@ -1,9 +1,12 @@
 /**
  * Decoded attribute lists keyed by their exact octets, per codec context: a full table repeats a
  * few attribute sets across thousands of UPDATEs, so each distinct set is decoded once (BIRD and
- * FRR intern attributes the same way). Cached lists are shared between messages: their types are
- * readonly and callers must not mutate them (freezing them measured 2 s per 100k sets). A set is
- * admitted on its second sighting, so a stream of all-distinct sets costs no cache churn.
+ * FRR intern attributes the same way). Cached lists are shared between messages, so the list and
+ * its attribute objects are frozen when admitted: replacing or adding an attribute throws a
+ * TypeError instead of corrupting other messages. The arrays inside attributes (AS path segments,
+ * communities) are readonly by type but not frozen: frozen arrays made encoding them 2x slower
+ * on Node 20 (bench/README.md). A set is admitted on its second sighting, so a stream of
+ * all-distinct sets costs no cache churn.
  * Bounded: the cache is emptied when it reaches its size limit.
  */
 import type { CodecContext } from './context.js';
@@ -52,7 +55,13 @@ export function storeAttributes(ctx: CodecContext, hash: number, b: Uint8Array, 
   } else if (m.size >= MAX_ENTRIES) {
     m.clear();
   }
+  freezeShared(attributes);
   m.set(hash, { bytes: b.slice(start, end), attributes, seenMask });
   return attributes;
 }
 
+/** Freezes the list and each attribute object (not the arrays inside them, see above). */
+function freezeShared(attributes: PathAttribute[]): void {
+  for (const a of attributes) Object.freeze(a);
+  Object.freeze(attributes);
+}
