@@ -12,7 +12,7 @@ import { AttributeFlag, AttributeType } from '../../iana/attribute-type.js';
 import { UpdateMessageErrorSubcode } from '../../iana/notification-codes.js';
 import { attributeObject, expectInt, field, ipv4FromJson, jsonPath } from '../../json/json-util.js';
 import { formatIpv4, parseIpv4 } from '../../prefix/address.js';
-import { canonicalIpv4ToU32, readU16, readU32 } from '../bytes.js';
+import { readU16, readU32 } from '../bytes.js';
 import { Malformed, type AttributeCodec } from './attribute-codec.js';
 
 export interface AggregatorAttribute {
@@ -47,8 +47,7 @@ export const aggregatorCodec: AttributeCodec<AggregatorAttribute> = {
 
   encodeValue(a, w, ctx) {
     if (a.asn >>> 0 !== a.asn) throw new BgpError('ERR_BGP_BAD_ATTRIBUTE', `AGGREGATOR ASN ${a.asn} is not a uint32`, { rfc: 'RFC 6793 s3' });
-    let address = canonicalIpv4ToU32(a.address);
-    if (address < 0) address = parseIpv4(a.address);
+    const address = parseIpv4(a.address);
     if (ctx.fourOctetAs) {
       w.u32(a.asn);
     } else {

@@ -9,7 +9,7 @@ import { AttributeFlag, AttributeType } from '../../iana/attribute-type.js';
 import { UpdateMessageErrorSubcode } from '../../iana/notification-codes.js';
 import { attributeObject, expectInt, field, ipv4FromJson, jsonPath } from '../../json/json-util.js';
 import { formatIpv4, parseIpv4 } from '../../prefix/address.js';
-import { canonicalIpv4ToU32, readU32 } from '../bytes.js';
+import { readU32 } from '../bytes.js';
 import { Malformed, type AttributeCodec } from './attribute-codec.js';
 
 export interface As4AggregatorAttribute {
@@ -35,8 +35,7 @@ export const as4AggregatorCodec: AttributeCodec<As4AggregatorAttribute> = {
 
   encodeValue(a, w) {
     if (a.asn >>> 0 !== a.asn) throw new BgpError('ERR_BGP_BAD_ATTRIBUTE', `AS4_AGGREGATOR ASN ${a.asn} is not a uint32`, { rfc: 'RFC 6793 s3' });
-    let address = canonicalIpv4ToU32(a.address);
-    if (address < 0) address = parseIpv4(a.address);
+    const address = parseIpv4(a.address);
     w.u32(a.asn);
     w.u32(address);
   },

@@ -9,7 +9,7 @@ import { AttributeFlag, AttributeType } from '../../iana/attribute-type.js';
 import { UpdateMessageErrorSubcode } from '../../iana/notification-codes.js';
 import { attributeObject, expectArray, field, ipv4FromJson, jsonError, jsonPath } from '../../json/json-util.js';
 import { formatIpv4, parseIpv4 } from '../../prefix/address.js';
-import { canonicalIpv4ToU32, readU32 } from '../bytes.js';
+import { readU32 } from '../bytes.js';
 import { Malformed, type AttributeCodec } from './attribute-codec.js';
 
 export interface ClusterListAttribute {
@@ -41,8 +41,7 @@ export const clusterListCodec: AttributeCodec<ClusterListAttribute> = {
       throw new BgpError('ERR_BGP_BAD_ATTRIBUTE', 'CLUSTER_LIST needs at least one CLUSTER_ID (an empty one is malformed)', { rfc: 'RFC 7606 s7.10' });
     }
     for (const id of a.clusterList) {
-      const n = canonicalIpv4ToU32(id);
-      w.u32(n >= 0 ? n : parseIpv4(id));
+      w.u32(parseIpv4(id));
     }
   },
 

@@ -70,7 +70,7 @@ import {
   type JsonObject,
 } from '../../json/json-util.js';
 import { formatIpv4, parseIpv4 } from '../../prefix/address.js';
-import { ByteWriter, canonicalIpv4ToU32, fromHex, readU16, readU32, toHex } from '../bytes.js';
+import { ByteWriter, fromHex, readU16, readU32, toHex } from '../bytes.js';
 import { Malformed, type AttributeCodec } from './attribute-codec.js';
 
 /** Type 0x00 / 0x40 (RFC 4360 s3.1). */
@@ -203,8 +203,7 @@ function writeCommunity(c: ExtendedCommunity, w: ByteWriter): void {
     case 'ipv4-address-specific': {
       checkU8(c.subtype, 'sub-type');
       checkU16(c.value, 'value');
-      let address = canonicalIpv4ToU32(c.address);
-      if (address < 0) address = parseIpv4(c.address);
+      const address = parseIpv4(c.address);
       w.u8(ExtendedCommunityType.IPV4_ADDRESS_SPECIFIC | (c.transitive === false ? T : 0));
       w.u8(c.subtype);
       w.u32(address);

@@ -8,7 +8,7 @@ import { AttributeFlag, AttributeType } from '../../iana/attribute-type.js';
 import { UpdateMessageErrorSubcode } from '../../iana/notification-codes.js';
 import { attributeObject, field, ipv4FromJson, jsonPath } from '../../json/json-util.js';
 import { formatIpv4, parseIpv4 } from '../../prefix/address.js';
-import { canonicalIpv4ToU32, readU32 } from '../bytes.js';
+import { readU32 } from '../bytes.js';
 import { Malformed, type AttributeCodec } from './attribute-codec.js';
 
 export interface OriginatorIdAttribute {
@@ -31,8 +31,7 @@ export const originatorIdCodec: AttributeCodec<OriginatorIdAttribute> = {
   },
 
   encodeValue(a, w) {
-    const id = canonicalIpv4ToU32(a.originatorId);
-    w.u32(id >= 0 ? id : parseIpv4(a.originatorId));
+    w.u32(parseIpv4(a.originatorId));
   },
 
   toJson(a) {
