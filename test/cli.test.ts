@@ -113,10 +113,17 @@ t.test('encode errors name the JSON path; usage errors exit 2', async (t) => {
   t.equal(lines.code, 1);
   t.equal(lines.out.trim().split('\n')[0], 'ffffffffffffffffffffffffffffffff001304');
   t.match(JSON.parse(lines.out.trim().split('\n')[1]!), { line: 2, error: 'ERR_BGP_BAD_JSON' });
-  t.equal((await run(['decode'])).code, 2, 'decode without a message');
-  t.equal((await run(['decode', '--add-path', 'ipv5', 'ff'])).code, 2, 'bad --add-path');
-  t.equal((await run(['decode', '--bogus', 'ff'])).code, 2, 'unknown flag');
-  t.equal((await run(['frobnicate'])).code, 2, 'unknown command');
+  for (const [argv, what] of [
+    [['decode'], 'decode without a message'],
+    [['decode', '--add-path', 'ipv5', 'ff'], 'bad --add-path'],
+    [['decode', '--bogus', 'ff'], 'unknown flag'],
+    [['encode', 'a', 'b'], 'two arguments'],
+    [['frobnicate'], 'unknown command'],
+  ] as const) {
+    const r = await run([...argv]);
+    t.equal(r.code, 2, `${what}: exit 2`);
+    t.equal(r.err.trim().split('\n').length, 1, `${what}: one line (${r.err.trim()})`);
+  }
   const help = await run([]);
   t.equal(help.code, 2);
   t.match(help.err, /usage: tsbgp/);

@@ -22,7 +22,7 @@ export function parseCodecArgs(argv: string[], usage: string): CodecCommandArgs 
       },
     });
   } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${usage}`);
+    throw new UsageError(`${(e as Error).message.split('\n')[0]} (${usage})`);
   }
   if (parsed.values.help) throw new UsageError(usage);
   const addPath: ('ipv4' | 'ipv6')[] = [];

@@ -20,14 +20,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   const cmd = name === undefined ? undefined : COMMANDS[name];
   if (cmd === undefined) {
-    io.stderr.write(`${name === undefined || name === '--help' || name === '-h' ? '' : `tsbgp: unknown command ${JSON.stringify(name)}\n`}${USAGE}\n`);
+    if (name === undefined || name === '--help' || name === '-h') io.stderr.write(`${USAGE}\n`);
+    else io.stderr.write(`tsbgp: unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(', ')}; tsbgp --help)\n`);
     return 2;
   }
   try {
     return await cmd(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`${e.message}\n`);
+      io.stderr.write(`tsbgp ${name}: ${e.message}\n`);
       return 2;
     }
     throw e;
