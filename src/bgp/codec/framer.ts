@@ -72,28 +72,24 @@ export class Framer {
       this.#coalesce();
       avail = this.#buf.length - this.#pos;
     }
-    if (this.#need === HEADER_LENGTH || avail >= HEADER_LENGTH) {
-      let length: number;
-      try {
-        length = checkHeader(this.#buf, this.#pos, this.maxMessageLength).length;
-      } catch (e) {
-        this.#failed = e as BgpError;
-        throw e;
-      }
-      if (avail + this.#partsLength < length) {
-        this.#need = length;
-        return undefined;
-      }
-      if (avail < length) {
-        this.#coalesce();
-      }
-      const msg = this.#buf.subarray(this.#pos, this.#pos + length);
-      this.#pos += length;
-      this.#streamOffset += length;
-      this.#need = HEADER_LENGTH;
-      return msg;
+    // now at least #need (>= 19) octets are contiguous at #pos
+    let length: number;
+    try {
+      length = checkHeader(this.#buf, this.#pos, this.maxMessageLength).length;
+    } catch (e) {
+      this.#failed = e as BgpError;
+      throw e;
     }
-    return undefined;
+    if (avail + this.#partsLength < length) {
+      this.#need = length;
+      return undefined;
+    }
+    if (avail < length) this.#coalesce();
+    const msg = this.#buf.subarray(this.#pos, this.#pos + length);
+    this.#pos += length;
+    this.#streamOffset += length;
+    this.#need = HEADER_LENGTH;
+    return msg;
   }
 
   /** Frames every complete message currently buffered. */

@@ -4,7 +4,7 @@
  * `decodeMessages` splits a buffer of back-to-back messages. No I/O.
  */
 import { MessageType } from '../iana/message-type.js';
-import { type CodecContext, DEFAULT_CONTEXT } from './context.js';
+import { type CodecContext, DEFAULT_CONTEXT, maxMessageLength } from './context.js';
 import { expectMessage } from './expect-message.js';
 import { Framer } from './framer.js';
 import { decodeKeepalive, encodeKeepalive, type KeepaliveMessage } from './keepalive.js';
@@ -41,7 +41,7 @@ export function decodeMessage(msg: Uint8Array, ctx: CodecContext = DEFAULT_CONTE
 
 /** Decodes back-to-back messages; throws on the first bad one or on trailing partial bytes. */
 export function decodeMessages(bytes: Uint8Array, ctx: CodecContext = DEFAULT_CONTEXT): BgpMessage[] {
-  const f = new Framer({ maxMessageLength: ctx.extendedMessage ? 65535 : 4096 });
+  const f = new Framer({ maxMessageLength: maxMessageLength(ctx) });
   f.push(bytes);
   const out: BgpMessage[] = [];
   for (const m of f.messages()) out.push(decodeMessage(m, ctx));

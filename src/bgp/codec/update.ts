@@ -117,15 +117,12 @@ export function decodeUpdate(msg: Uint8Array, ctx: CodecContext = DEFAULT_CONTEX
 }
 
 function missing(offset: number, types: number[]): UpdateDiagnostic[] {
-  return types.map((t) => ({
-    ...diag('treat-as-withdraw', 'ERR_BGP_MISSING_WELL_KNOWN_ATTRIBUTE', `well-known mandatory attribute type ${t} is missing`, 'RFC 7606 s3(d)', offset, t),
-    // what RFC 4271 would send (Missing Well-known Attribute, data: the type code), for a strict peer
-  }));
+  return types.map((t) => diag('treat-as-withdraw', 'ERR_BGP_MISSING_WELL_KNOWN_ATTRIBUTE', `well-known mandatory attribute type ${t} is missing`, 'RFC 7606 s3(d)', offset, t));
 }
 
-function discard(list: PathAttribute[], type: string, diags: UpdateDiagnostic[], code: string, reason: string, rfc: string, msg: Uint8Array, aStart: number, aEnd: number): PathAttribute[] {
+function discard(list: PathAttribute[], type: 'LOCAL_PREF' | 'AS4_PATH' | 'AS4_AGGREGATOR', diags: UpdateDiagnostic[], code: string, reason: string, rfc: string, msg: Uint8Array, aStart: number, aEnd: number): PathAttribute[] {
   if (!list.some((a) => a.type === type)) return list;
-  const typeCode = type === 'LOCAL_PREF' ? AttributeType.LOCAL_PREF : type === 'AS4_PATH' ? AttributeType.AS4_PATH : AttributeType.AS4_AGGREGATOR;
+  const typeCode = AttributeType[type];
   diags.push(diag('attribute-discard', code, reason, rfc, findOffset(msg, aStart, aEnd, typeCode), typeCode));
   return list.filter((a) => a.type !== type);
 }

@@ -3,7 +3,6 @@
  * prefixes as text, flags only when they differ from what the encoder would choose, RFC 7606
  * diagnostics as data. Diagnostics and `endOfRib` are informational: the encoder ignores them.
  */
-import { AttributeFlag } from '../iana/attribute-type.js';
 import { ByteWriter } from '../codec/bytes.js';
 import { DEFAULT_CONTEXT, type CodecContext } from '../codec/context.js';
 import { defaultFlags } from '../codec/attributes/attribute-codec.js';
@@ -98,9 +97,4 @@ export function updateFromJson(j: unknown, path = ''): UpdateMessage {
     attributes,
     nlri: prefixListFromJson(o.nlri ?? [], p('nlri'), 1),
   };
-}
-
-/** True when the flags byte has the bits a well-known attribute must have (helper for docs/tests). */
-export function isWellKnownFlags(flags: number): boolean {
-  return (flags & AttributeFlag.OPTIONAL) === 0;
 }
