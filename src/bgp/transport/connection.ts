@@ -64,6 +64,10 @@ export interface BgpConnection {
   write(bytes: Uint8Array): boolean;
   /** Bytes accepted by `write` and not yet handed to the kernel. */
   readonly bufferedBytes: number;
+  /** Stops reading from the socket (the receiver is busy: TCP flow control pushes back on the peer). */
+  pause?(): void;
+  /** Reads again after `pause`. */
+  resume?(): void;
   /** Flushes what was written, then closes (FIN). `onClose` follows. */
   end(): void;
   /** Closes at once (RST if data is pending). `onClose` follows. */

@@ -1,0 +1,869 @@
+/**
+ * One BGP peer (L2): runs the pure FSM (`fsm.ts`) against an injected clock and a transport
+ * (`transport/connection.ts`), frames and decodes what arrives, feeds the Adj-RIB-In, drains the
+ * Adj-RIB-Out into the socket with backpressure, resolves connection collisions (RFC 4271 s6.8),
+ * answers route refresh (RFC 2918 / RFC 7313), keeps graceful-restart state (RFC 4724), and
+ * reports everything as typed events after each step commits.
+ *
+ * Owns: the FSM state of the peer's connections, its Adj-RIB-In and Adj-RIB-Out, its timers.
+ * Must not touch: node:net (only the Connector/BgpConnection interfaces), real time (only Clock).
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { Clock, ClockTimer, RandomSource } from '../../clock/clock.js';
+import { systemClock } from '../../clock/system-clock.js';
+import { BgpError, type NotificationSpec, notification } from '../errors.js';
+import { CeaseSubcode, ErrorCode } from '../iana/notification-codes.js';
+import { MessageType } from '../iana/message-type.js';
+import { WellKnownCommunity } from '../iana/community.js';
+import { afiSafiKey } from '../iana/afi-safi.js';
+import { Framer } from '../codec/framer.js';
+import { DEFAULT_CONTEXT } from '../codec/context.js';
+import { type BgpMessage, decodeMessage, encodeMessage } from '../codec/message.js';
+import { buildNotification } from '../codec/notification.js';
+import { encodeShutdownCommunication } from '../codec/shutdown-communication.js';
+import { type UpdateMessage, endOfRib, encodeUpdate, endOfRibUpdate } from '../codec/update.js';
+import type { OpenMessage } from '../codec/open.js';
+import { sessionResetNotification } from '../codec/update-diagnostic.js';
+import { RouteRefreshSubtype, buildRouteRefresh, encodeRouteRefresh } from '../codec/route-refresh.js';
+import { parseAddress } from '../prefix/address.js';
+import { AdjRibIn } from '../../rib/adj-rib-in.js';
+import { AdjRibOut, type DrainView, type WithdrawSpec } from '../../rib/adj-rib-out.js';
+import type { Advertisement } from '../../rib/advertisement.js';
+import type { BgpConnection, Connector } from '../transport/connection.js';
+import { BgpState, type BgpStateName } from './bgp-state.js';
+import type { FsmAction } from './fsm-action.js';
+import type { FsmEvent } from './fsm-event.js';
+import { type FsmState, type TimerName, TIMER_EVENTS, TIMER_NAMES, initialFsmState, step } from './fsm.js';
+import { type Negotiated, negotiatedToJson } from './negotiate.js';
+import type { BgpSessionEvents } from './session-events.js';
+import { type BgpPeerConfig, type ResolvedPeerConfig, resolvePeerConfig } from './session-config.js';
+
+export interface BgpSessionOptions extends BgpPeerConfig {
+  /** Default: the real clock. Tests pass a ManualClock. */
+  readonly clock?: Clock | undefined;
+  /** Uniform [0, 1) for RFC 4271 s10 jitter. Default Math.random. */
+  readonly random?: RandomSource | undefined;
+  /** Opens outbound TCP connections. Default: node:net (`createTcpTransport()`), loaded lazily. */
+  readonly connector?: Connector | undefined;
+  /** Runs a callback soon, letting I/O in between (long inputs are processed in slices). Default setImmediate. */
+  readonly defer?: ((callback: () => void) => void) | undefined;
+  /** Keep the routes the peer sends (Adj-RIB-In; needed for graceful-restart stale marking). Default true. */
+  readonly keepAdjRibIn?: boolean | undefined;
+  /** Next-hop self addresses; default the local address of the TCP connection (IPv4-mapped for IPv6 prefixes over IPv4). */
+  readonly nextHopSelf?: { readonly ipv4?: string | undefined; readonly ipv6?: string | undefined } | undefined;
+}
+
+export interface StopOptions {
+  /** RFC 9003 shutdown communication sent with Cease / Administrative Shutdown (at most 255 octets of UTF-8). */
+  readonly message?: string | undefined;
+  /** RFC 8326: re-announce every route with GRACEFUL_SHUTDOWN and wait this long first (default config.gracefulShutdownWaitSec). */
+  readonly gracefulShutdownWaitSec?: number | undefined;
+  /** Send Cease / Hard Reset (RFC 8538) instead of Administrative Shutdown: the peer drops our routes even when it would keep them. */
+  readonly hardReset?: boolean | undefined;
+}
+
+export interface SessionStats {
+  messagesIn: number;
+  messagesOut: number;
+  updatesIn: number;
+  updatesOut: number;
+  notificationsIn: number;
+  notificationsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  establishedTransitions: number;
+}
+
+export interface SessionSnapshot {
+  readonly peer: string;
+  readonly state: BgpStateName;
+  /** Milliseconds since the last state change (on the session's clock). */
+  readonly stateForMs: number;
+  readonly lastError: string | undefined;
+  readonly connectRetryCounter: number;
+  /** Consecutive drops counted by the IdleHold backoff. */
+  readonly flaps: number;
+  /** Remaining milliseconds of the running timers. */
+  readonly timers: Readonly<Partial<Record<TimerName, number>>>;
+  readonly negotiated: Record<string, unknown> | undefined;
+  readonly stats: Readonly<SessionStats>;
+  readonly adjRibIn: { readonly routes: number; readonly stale: number };
+  readonly adjRibOut: { readonly routes: number; readonly pending: number };
+  readonly connection: { readonly localAddress: string; readonly localPort: number; readonly remoteAddress: string; readonly remotePort: number; readonly direction: string } | undefined;
+}
+
+/** One TCP connection with its own FSM (two exist only while a collision is being resolved). */
+interface Conn {
+  fsm: FsmState;
+  connection: BgpConnection | undefined;
+  direction: 'outbound' | 'inbound';
+  framer: Framer;
+  writable: boolean;
+  /** Messages framed but not processed yet (processing is sliced). */
+  paused: boolean;
+}
+
+/** Input processing slice: at most this many messages or this many ms before yielding. */
+const SLICE_MESSAGES = 4000;
+const SLICE_MS = 8;
+/** Bytes of UPDATEs produced per drain round. */
+const DRAIN_BYTES = 64 * 1024;
+
+const ADMIN_SHUTDOWN = notification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN);
+
+export class BgpSession extends EventEmitter<BgpSessionEvents> {
+  readonly config: ResolvedPeerConfig;
+  readonly adjRibIn: AdjRibIn;
+  readonly adjRibOut = new AdjRibOut();
+  readonly #clock: Clock;
+  readonly #random: RandomSource;
+  readonly #defer: (cb: () => void) => void;
+  readonly #keepAdjRibIn: boolean;
+  readonly #nextHopSelf: { ipv4?: string | undefined; ipv6?: string | undefined };
+  #connector: Connector | undefined;
+  #main: Conn;
+  #other: Conn | undefined;
+  #timer: ClockTimer | undefined;
+  #inputs: { conn: Conn; event: FsmEvent }[] = [];
+  #processing = false;
+  #events: (() => void)[] = [];
+  #stateSinceMs: number;
+  readonly #stats: SessionStats = {
+    messagesIn: 0,
+    messagesOut: 0,
+    updatesIn: 0,
+    updatesOut: 0,
+    notificationsIn: 0,
+    notificationsOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    establishedTransitions: 0,
+  };
+  /** Families still owed an End-of-RIB after the initial sync; undefined when none. */
+  #eorPending: number[] | undefined;
+  /** Enhanced route refresh: EoRR owed per family once the resync drained. */
+  #eorrPending = new Set<number>();
+  #pumpScheduled = false;
+  #extraCommunities: number[] = [];
+  #stopWaiters: (() => void)[] = [];
+  #gracefulShutdownTimer: ClockTimer | undefined;
+
+  constructor(options: BgpSessionOptions) {
+    super();
+    this.config = resolvePeerConfig(options);
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#defer = options.defer ?? ((cb) => setImmediate(cb));
+    this.#connector = options.connector;
+    this.#keepAdjRibIn = options.keepAdjRibIn ?? true;
+    this.#nextHopSelf = { ...(options.nextHopSelf ?? {}) };
+    this.adjRibIn = new AdjRibIn();
+    this.#main = this.#newConn('outbound');
+    this.#stateSinceMs = this.#clock.now();
+  }
+
+  /** The peer address as configured: the `peer` field of every event. */
+  get peer(): string {
+    return this.config.peerAddress;
+  }
+
+  get state(): BgpStateName {
+    return this.#main.fsm.state;
+  }
+
+  /** What was negotiated, while OpenConfirm or Established. */
+  get negotiated(): Negotiated | undefined {
+    return this.#main.fsm.negotiated;
+  }
+
+  /**
+   * Starts the session (ManualStart, or the passive variant). Resolves once the FSM left Idle.
+   * Rejects with a BgpError when the transport cannot honour the configuration (e.g.
+   * ERR_BGP_TCP_MD5_UNSUPPORTED without the native addon); the session then stays Idle.
+   */
+  async start(): Promise<void> {
+    if (this.#main.fsm.state !== BgpState.Idle || this.#main.fsm.autoRestart) return;
+    if (!this.config.passive) await this.#ensureConnector();
+    this.#input(this.#main, { type: this.config.passive ? 'manualStartWithPassiveTcpEstablishment' : 'manualStart' });
+    const err = this.#startError;
+    this.#startError = undefined;
+    if (err !== undefined) throw err;
+  }
+
+  #startError: BgpError | undefined;
+
+  /**
+   * Stops the session (ManualStop): Cease / Administrative Shutdown with the RFC 9003 message, or
+   * Hard Reset. With a graceful-shutdown wait (RFC 8326) the routes are first re-announced with
+   * the GRACEFUL_SHUTDOWN community and the NOTIFICATION follows after the wait. Resolves when
+   * the session is Idle and the connection closed.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    let data: Uint8Array = new Uint8Array(0);
+    if (options.message !== undefined) data = encodeShutdownCommunication(options.message); // throws a typed error when too long
+    const spec: NotificationSpec = options.hardReset ? notification(ErrorCode.CEASE, CeaseSubcode.HARD_RESET) : { ...ADMIN_SHUTDOWN, data };
+    const waitSec = options.gracefulShutdownWaitSec ?? this.config.gracefulShutdownWaitSec;
+    if (waitSec > 0 && this.state === BgpState.Established && this.#gracefulShutdownTimer === undefined) {
+      this.#extraCommunities = [WellKnownCommunity.GRACEFUL_SHUTDOWN];
+      this.adjRibOut.resync();
+      this.#pump();
+      await new Promise<void>((resolve) => {
+        this.#gracefulShutdownTimer = this.#clock.setTimer(this.#clock.now() + waitSec * 1000, () => resolve());
+      });
+      this.#gracefulShutdownTimer = undefined;
+    }
+    const done = new Promise<void>((resolve) => this.#stopWaiters.push(resolve));
+    this.#input(this.#main, { type: 'manualStop', notification: spec, reason: options.message === undefined ? 'ManualStop' : `ManualStop: ${options.message}` });
+    if (this.#other !== undefined) this.#input(this.#other, { type: 'manualStop', notification: spec });
+    this.#checkStopped();
+    await done;
+  }
+
+  /** Tears the session down as an AutomaticStop (event 8): e.g. BFD down (Cease 6/10), max prefix. It restarts after the IdleHoldTime. */
+  automaticStop(spec: NotificationSpec, reason: string): void {
+    this.#input(this.#main, { type: 'automaticStop', notification: spec, reason });
+  }
+
+  /** Adds or replaces routes in the Adj-RIB-Out; sent at once when Established. Throws a typed error for a bad advertisement (nothing changes then). */
+  announce(advertisements: Advertisement | readonly Advertisement[]): void {
+    this.adjRibOut.announce(advertisements);
+    this.#pump();
+  }
+
+  /** Withdraws routes from the Adj-RIB-Out. */
+  withdraw(specs: WithdrawSpec | readonly WithdrawSpec[]): void {
+    this.adjRibOut.withdraw(specs);
+    this.#pump();
+  }
+
+  /** Asks the peer to re-send its routes of one family (RFC 2918). Throws ERR_BGP_ROUTE_REFRESH_NOT_NEGOTIATED when not possible. */
+  requestRouteRefresh(afi = 1, safi = 1): void {
+    const n = this.negotiated;
+    if (this.state !== BgpState.Established || n === undefined || !n.routeRefresh) {
+      throw new BgpError('ERR_BGP_ROUTE_REFRESH_NOT_NEGOTIATED', `route refresh needs an Established session that negotiated it (state ${this.state})`);
+    }
+    this.#write(this.#main, encodeRouteRefresh(buildRouteRefresh(afi, safi)), true);
+  }
+
+  /**
+   * Hands over an inbound TCP connection from this peer (the speaker's listener calls this).
+   * Returns false, after closing it, when the session refuses it (Idle, active-only, or a
+   * collision with an Established session: Cease 6/7 as RFC 4271 s6.8 says).
+   */
+  acceptConnection(connection: BgpConnection): boolean {
+    const main = this.#main;
+    const st = main.fsm.state;
+    if (this.config.activeOnly || st === BgpState.Idle || this.#other !== undefined) {
+      connection.destroy();
+      return false;
+    }
+    if (st === BgpState.Established) {
+      // RFC 4271 s6.8: a collision with an Established session closes the new connection.
+      const n = buildNotification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+      connection.setHandlers({ onData: () => {}, onDrain: () => {}, onClose: () => {} });
+      connection.write(encodeMessage(n));
+      connection.end();
+      this.#queueEvent(() => this.emit('notificationSent', { peer: this.peer, notification: n }));
+      this.#flushEvents();
+      return false;
+    }
+    if (st === BgpState.Active && main.connection === undefined) {
+      this.#attach(main, connection, 'inbound');
+      this.#input(main, { type: 'tcpConnectionConfirmed' });
+      return true;
+    }
+    // Connect (an outbound attempt in flight), OpenSent or OpenConfirm: run a second FSM on the
+    // inbound connection; the OPENs decide which one survives (RFC 4271 s6.8).
+    const other = this.#newConn('inbound');
+    other.fsm = { ...initialFsmState(), state: BgpState.Active, autoRestart: true, passive: true };
+    this.#other = other;
+    this.#attach(other, connection, 'inbound');
+    this.#input(other, { type: 'tcpConnectionConfirmed' });
+    return true;
+  }
+
+  /** The session's state for a new subscriber. Never contains the password. */
+  snapshot(): SessionSnapshot {
+    const f = this.#main.fsm;
+    const now = this.#clock.now();
+    const timers: Partial<Record<TimerName, number>> = {};
+    for (const name of TIMER_NAMES) {
+      const at = f.timers[name];
+      if (at !== undefined) timers[name] = Math.max(0, at - now);
+    }
+    const c = this.#main.connection;
+    return {
+      peer: this.peer,
+      state: f.state,
+      stateForMs: now - this.#stateSinceMs,
+      lastError: f.lastError,
+      connectRetryCounter: f.connectRetryCounter,
+      flaps: f.flaps,
+      timers,
+      negotiated: f.negotiated === undefined ? undefined : negotiatedToJson(f.negotiated),
+      stats: { ...this.#stats },
+      adjRibIn: { routes: this.adjRibIn.size, stale: this.adjRibIn.staleCount },
+      adjRibOut: { routes: this.adjRibOut.size, pending: this.adjRibOut.pendingPrefixes },
+      connection:
+        c === undefined || f.state === BgpState.Connect
+          ? undefined
+          : { localAddress: c.localAddress, localPort: c.localPort, remoteAddress: c.remoteAddress, remotePort: c.remotePort, direction: c.direction },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // FSM driving
+
+  #newConn(direction: 'outbound' | 'inbound'): Conn {
+    return { fsm: initialFsmState(), connection: undefined, direction, framer: new Framer(), writable: true, paused: false };
+  }
+
+  async #ensureConnector(): Promise<void> {
+    if (this.#connector !== undefined) return;
+    const { createTcpTransport } = await import('../transport/tcp-transport.js');
+    this.#connector = createTcpTransport();
+  }
+
+  /** Queues an FSM input and processes the queue unless already processing (no re-entrancy). */
+  #input(conn: Conn, event: FsmEvent): void {
+    this.#inputs.push({ conn, event });
+    if (this.#processing) return;
+    this.#processing = true;
+    try {
+      for (let i = 0; i < this.#inputs.length; i++) {
+        const { conn: c, event: e } = this.#inputs[i]!;
+        this.#step(c, e);
+      }
+    } finally {
+      this.#inputs = [];
+      this.#processing = false;
+    }
+    this.#reschedule();
+    this.#flushEvents();
+    this.#checkStopped();
+  }
+
+  #step(conn: Conn, event: FsmEvent): void {
+    if (conn !== this.#main && conn !== this.#other) return; // a discarded collision loser
+    const result = step(conn.fsm, event, { config: this.config, nowMs: this.#clock.now(), random: this.#random });
+    conn.fsm = result.state;
+    for (const a of result.actions) this.#run(conn, a);
+    if (conn === this.#other && conn.fsm.state === BgpState.Idle) this.#other = undefined;
+  }
+
+  #run(conn: Conn, a: FsmAction): void {
+    const isMain = conn === this.#main;
+    switch (a.type) {
+      case 'connect':
+        this.#connect(conn);
+        return;
+      case 'disconnect':
+        this.#disconnect(conn);
+        return;
+      case 'send': {
+        // Control messages are written whatever the backpressure (they are small and few).
+        const ctx = conn.fsm.negotiated?.sendContext ?? DEFAULT_CONTEXT;
+        this.#write(conn, encodeMessage(a.message as BgpMessage, ctx), true);
+        if (a.message.type === 'NOTIFICATION') this.#stats.notificationsOut++;
+        return;
+      }
+      case 'notificationSent': {
+        const n = buildNotification(a.notification.code, a.notification.subcode, a.notification.data);
+        this.#queueEvent(() => this.emit('notificationSent', { peer: this.peer, notification: n }));
+        return;
+      }
+      case 'notificationReceived':
+        this.#stats.notificationsIn++;
+        this.#queueEvent(() => this.emit('notificationReceived', { peer: this.peer, notification: a.notification }));
+        return;
+      case 'stateChange':
+        if (!isMain) return; // a collision candidate's own transitions are internal
+        this.#stateSinceMs = this.#clock.now();
+        this.#queueEvent(() => this.emit('stateChange', { peer: this.peer, from: a.from, to: a.to, reason: a.reason }));
+        return;
+      case 'established':
+        if (!isMain) return;
+        this.#onEstablished(a.negotiated);
+        return;
+      case 'deliverUpdate':
+        this.#onUpdate(a.update);
+        return;
+      case 'deliverRouteRefresh':
+        this.#onRouteRefresh(a.message.afi, a.message.safi, a.message.subtype);
+        return;
+      case 'sessionDown':
+        if (!isMain) return;
+        this.#onSessionDown(a.retainRoutes);
+        return;
+      case 'sweepStale': {
+        const swept = this.adjRibIn.sweepStale(a.families);
+        this.#queueEvent(() => this.emit('staleRoutes', { peer: this.peer, action: 'swept', count: swept.length, routes: swept }));
+        return;
+      }
+    }
+  }
+
+  #onEstablished(negotiated: Negotiated): void {
+    this.#stats.establishedTransitions++;
+    // A collision candidate that lost, or any other connection, is gone by now.
+    const afis = new Set(negotiated.families.filter((f) => f.safi === 1 && (f.afi === 1 || f.afi === 2)).map((f) => f.afi));
+    this.adjRibOut.sessionDown();
+    this.adjRibOut.resync(afis);
+    this.#eorPending = negotiated.families.map((f) => afiSafiKey(f.afi, f.safi));
+    this.#eorrPending.clear();
+    this.#queueEvent(() => this.emit('established', { peer: this.peer, negotiated }));
+    this.#pump();
+  }
+
+  #onSessionDown(retainRoutes: boolean): void {
+    this.adjRibOut.sessionDown();
+    this.#eorPending = undefined;
+    this.#eorrPending.clear();
+    this.#extraCommunities = [];
+    if (retainRoutes) {
+      const fams = this.#main.fsm.staleFamilies;
+      const n = this.adjRibIn.markStale(fams);
+      this.#queueEvent(() => this.emit('staleRoutes', { peer: this.peer, action: 'marked', count: n }));
+    } else {
+      this.adjRibIn.clear();
+    }
+  }
+
+  #onUpdate(update: UpdateMessage): void {
+    this.#stats.updatesIn++;
+    if (this.#keepAdjRibIn) this.adjRibIn.apply(update);
+    const eor = endOfRib(update);
+    if (eor !== undefined) {
+      this.#queueEvent(() => this.emit('endOfRib', { peer: this.peer, afi: eor.afi, safi: eor.safi }));
+      return;
+    }
+    this.#queueEvent(() => this.emit('update', { peer: this.peer, update, diagnostics: update.diagnostics ?? [] }));
+  }
+
+  #onRouteRefresh(afi: number, safi: number, subtype: number): void {
+    this.#queueEvent(() => this.emit('routeRefresh', { peer: this.peer, afi, safi, subtype }));
+    const key = afiSafiKey(afi, safi);
+    if (subtype === RouteRefreshSubtype.BORR) {
+      // RFC 7313 s4: the peer re-sends everything; what it does not re-send goes at EoRR.
+      this.adjRibIn.markStale([key]);
+      return;
+    }
+    if (subtype === RouteRefreshSubtype.EORR) {
+      const swept = this.adjRibIn.sweepStale([key]);
+      if (swept.length > 0) this.#queueEvent(() => this.emit('staleRoutes', { peer: this.peer, action: 'swept', count: swept.length, routes: swept }));
+      return;
+    }
+    if (subtype !== RouteRefreshSubtype.NORMAL) return; // RFC 7313 s5: ignore unknown subtypes
+    const n = this.negotiated;
+    if (n === undefined || !n.families.some((f) => f.afi === afi && f.safi === safi)) return; // RFC 2918 s4: ignore a family not negotiated
+    if (n.enhancedRouteRefresh) {
+      this.#write(this.#main, encodeRouteRefresh(buildRouteRefresh(afi, safi, RouteRefreshSubtype.BORR)), true);
+      this.#eorrPending.add(key);
+    }
+    if (safi === 1) this.adjRibOut.resync(new Set([afi]));
+    this.#pump();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Connections
+
+  #connect(conn: Conn): void {
+    const c = this.config;
+    const connector = this.#connector;
+    if (connector === undefined) {
+      this.#startError = new BgpError('ERR_BGP_NO_TRANSPORT', 'no connector: call start() (which loads the TCP transport) or pass options.connector');
+      this.#inputs.push({ conn, event: { type: 'tcpConnectionFails', reason: this.#startError.message } });
+      return;
+    }
+    conn.direction = 'outbound';
+    conn.framer = new Framer();
+    conn.writable = true;
+    let connection: BgpConnection;
+    try {
+      connection = connector.connect(
+        {
+          peerAddress: c.peerAddress,
+          peerPort: c.peerPort,
+          localAddress: c.localAddress,
+          localPort: c.localPort,
+          ttl: c.ttl,
+          ttlSecurityHops: c.ttlSecurityHops,
+          md5Password: c.password,
+          connectTimeoutMs: Math.min(30_000, c.connectRetryTimeSec * 1000),
+        },
+        {
+          onConnect: () => {
+            const c2 = this.#connOf(connection);
+            if (c2 !== undefined) this.#input(c2, { type: 'tcpCrAcked' });
+          },
+          onData: (chunk) => this.#onData(connection, chunk),
+          onDrain: () => this.#onDrain(connection),
+          onClose: (err) => this.#onClose(connection, err),
+        },
+      );
+    } catch (e) {
+      const err = e instanceof BgpError ? e : new BgpError('ERR_BGP_CONNECT', e instanceof Error ? e.message : String(e), { cause: e });
+      this.#startError = err;
+      this.#queueEvent(() => this.emit('sessionError', { peer: this.peer, error: err }));
+      // A configuration the transport cannot honour: stop instead of retrying forever.
+      this.#inputs.push({ conn, event: { type: 'manualStop', reason: `${err.code}: ${err.message}` } });
+      return;
+    }
+    conn.connection = connection;
+  }
+
+  #attach(conn: Conn, connection: BgpConnection, direction: 'inbound' | 'outbound'): void {
+    conn.connection = connection;
+    conn.direction = direction;
+    conn.framer = new Framer();
+    conn.writable = true;
+    connection.setHandlers(this.#handlers(connection));
+  }
+
+  #disconnect(conn: Conn): void {
+    const connection = conn.connection;
+    conn.connection = undefined;
+    conn.paused = false;
+    if (connection === undefined) return;
+    connection.end();
+  }
+
+  /** Writes one message; `control` messages do not count as UPDATE traffic for the send hold timer. */
+  #write(conn: Conn, bytes: Uint8Array, control: boolean): boolean {
+    const connection = conn.connection;
+    if (connection === undefined) return false;
+    this.#stats.messagesOut++;
+    this.#stats.bytesOut += bytes.length;
+    const ok = connection.write(bytes);
+    if (!ok && conn.writable) {
+      conn.writable = false;
+      if (!control || conn.fsm.state === BgpState.Established) this.#feed(conn, { type: 'transmitBlocked' });
+    }
+    return ok;
+  }
+
+  /** An input raised while running actions waits its turn; otherwise it is processed now. */
+  #feed(conn: Conn, event: FsmEvent): void {
+    if (this.#processing) this.#inputs.push({ conn, event });
+    else this.#input(conn, event);
+  }
+
+  /** The record that currently owns `connection` (records change when a collision is resolved). */
+  #connOf(connection: BgpConnection): Conn | undefined {
+    if (this.#main.connection === connection) return this.#main;
+    if (this.#other?.connection === connection) return this.#other;
+    return undefined;
+  }
+
+  #handlers(connection: BgpConnection): { onData(chunk: Uint8Array): void; onDrain(): void; onClose(err?: Error): void } {
+    return {
+      onData: (chunk) => this.#onData(connection, chunk),
+      onDrain: () => this.#onDrain(connection),
+      onClose: (err) => this.#onClose(connection, err),
+    };
+  }
+
+  #onClose(connection: BgpConnection, err: Error | undefined): void {
+    const conn = this.#connOf(connection);
+    if (conn === undefined) return;
+    conn.connection = undefined;
+    this.#input(conn, { type: 'tcpConnectionFails', reason: err === undefined ? 'closed by the peer' : err.message });
+  }
+
+  #onDrain(connection: BgpConnection): void {
+    const conn = this.#connOf(connection);
+    if (conn === undefined) return;
+    conn.writable = true;
+    this.#input(conn, { type: 'transmitResumed' });
+    if (conn === this.#main) this.#pump();
+  }
+
+  #onData(connection: BgpConnection, chunk: Uint8Array): void {
+    const conn = this.#connOf(connection);
+    if (conn === undefined) return;
+    this.#stats.bytesIn += chunk.length;
+    conn.framer.push(chunk);
+    if (!conn.paused) this.#processInput(connection);
+  }
+
+  /** Frames and handles messages, yielding after a slice so keepalives and BFD keep their timing. */
+  #processInput(connection: BgpConnection): void {
+    const start = this.#clock.now();
+    let n = 0;
+    for (;;) {
+      const conn = this.#connOf(connection);
+      if (conn === undefined) return;
+      if (n >= SLICE_MESSAGES || (n > 0 && (n & 63) === 0 && this.#clock.now() - start >= SLICE_MS)) {
+        conn.paused = true;
+        connection.pause?.();
+        this.#defer(() => {
+          const c = this.#connOf(connection);
+          if (c === undefined) return;
+          c.paused = false;
+          connection.resume?.();
+          this.#processInput(connection);
+        });
+        return;
+      }
+      let msg: Uint8Array | undefined;
+      try {
+        msg = conn.framer.next();
+      } catch (e) {
+        this.#input(conn, { type: 'bgpHeaderErr', error: asBgpError(e) });
+        return;
+      }
+      if (msg === undefined) return;
+      n++;
+      this.#stats.messagesIn++;
+      const event = this.#messageEvent(conn, msg);
+      // Collision resolution may have moved this connection to another record.
+      const target = this.#connOf(connection);
+      if (target === undefined) return;
+      this.#input(target, event);
+    }
+  }
+
+  /** Decodes one framed message into its FSM event; decode errors become the matching error events. */
+  #messageEvent(conn: Conn, msg: Uint8Array): FsmEvent {
+    const type = msg[18]!;
+    const ctx = conn.fsm.negotiated?.receiveContext ?? DEFAULT_CONTEXT;
+    let m: BgpMessage;
+    try {
+      m = decodeMessage(msg, ctx);
+    } catch (e) {
+      const error = asBgpError(e);
+      switch (type) {
+        case MessageType.OPEN:
+          return { type: 'bgpOpenMsgErr', error };
+        case MessageType.UPDATE:
+          return { type: 'updateMsgErr', error };
+        case MessageType.ROUTE_REFRESH:
+          return { type: 'routeRefreshMsgErr', error };
+        case MessageType.NOTIFICATION:
+          // Never answer a NOTIFICATION with one (RFC 4271 s6): take what can be read.
+          return { type: 'notifMsg', notification: buildNotification(msg[19] ?? 0, msg[20] ?? 0, msg.subarray(21)) };
+        default:
+          return { type: 'bgpHeaderErr', error };
+      }
+    }
+    switch (m.type) {
+      case 'OPEN':
+        return this.#openEvent(conn, m);
+      case 'UPDATE': {
+        const reset = sessionResetNotification(m.diagnostics);
+        if (reset !== undefined) {
+          const d = m.diagnostics!.find((x) => x.action === 'session-reset')!;
+          return { type: 'updateMsgErr', error: new BgpError('ERR_BGP_UPDATE_SESSION_RESET', d.reason, { notification: reset, rfc: 'RFC 7606', action: 'session-reset' }) };
+        }
+        return { type: 'updateMsg', update: m };
+      }
+      case 'NOTIFICATION':
+        return { type: 'notifMsg', notification: m };
+      case 'KEEPALIVE':
+        return { type: 'keepAliveMsg' };
+      case 'ROUTE-REFRESH':
+        return { type: 'routeRefreshMsg', message: m };
+    }
+  }
+
+  /**
+   * RFC 4271 s6.8 collision detection when an OPEN arrives on `conn` while another connection to
+   * the same peer exists: the connection opened by the speaker with the higher BGP Identifier
+   * survives; the other is closed with Cease / Connection Collision Resolution. Returns the event
+   * for the connection the OPEN arrived on (its record may change: the caller looks it up again).
+   */
+  #openEvent(conn: Conn, open: OpenMessage): FsmEvent {
+    const other = conn === this.#main ? this.#other : this.#main;
+    if (other === undefined) return { type: 'bgpOpen', open };
+    const os = other.fsm.state;
+    if (os === BgpState.Idle || os === BgpState.Active) return { type: 'bgpOpen', open };
+    if (os === BgpState.Established) return { type: 'openCollisionDump' };
+    if (os === BgpState.Connect) {
+      // The other connection is only an attempt in flight: drop it quietly in favour of this one.
+      this.#disconnect(other);
+      if (other === this.#main) this.#promote(conn, undefined);
+      else this.#other = undefined;
+      return { type: 'bgpOpen', open };
+    }
+    const keepInbound = ipv4ToNumber(this.config.routerId) < ipv4ToNumber(open.bgpIdentifier);
+    const thisWins = (conn.direction === 'inbound') === keepInbound;
+    if (thisWins) {
+      if (other === this.#main) {
+        this.#promote(conn, other);
+        this.#inputs.push({ conn: this.#other!, event: { type: 'openCollisionDump' } });
+      } else {
+        this.#inputs.push({ conn: other, event: { type: 'openCollisionDump' } });
+      }
+      return { type: 'bgpOpen', open };
+    }
+    if (conn === this.#main) this.#promote(other, conn);
+    return { type: 'openCollisionDump' };
+  }
+
+  /**
+   * Makes `winner` (the collision candidate) the main record, keeping the peer-level FSM fields of
+   * the old main one (restart policy, backoff, counters, graceful-restart state). The loser, if
+   * any, becomes the secondary record, only to send its Cease and close.
+   */
+  #promote(winner: Conn, loser: Conn | undefined): void {
+    const old = this.#main.fsm;
+    const w = winner.fsm;
+    const merged: FsmState = {
+      ...w,
+      autoRestart: old.autoRestart,
+      passive: old.passive,
+      flaps: old.flaps,
+      connectRetryCounter: old.connectRetryCounter,
+      staleFamilies: old.staleFamilies,
+      timers: { ...w.timers, ...(old.timers.gracefulRestart === undefined ? {} : { gracefulRestart: old.timers.gracefulRestart }) },
+    };
+    this.#main = { ...winner, fsm: merged };
+    this.#other = loser === undefined ? undefined : { ...loser, fsm: { ...loser.fsm, autoRestart: false, staleFamilies: [], timers: {} } };
+    if (old.state !== merged.state) {
+      this.#stateSinceMs = this.#clock.now();
+      const from = old.state;
+      this.#queueEvent(() => this.emit('stateChange', { peer: this.peer, from, to: merged.state, reason: 'connection collision resolved (RFC 4271 s6.8): kept the other connection' }));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Outbound UPDATEs
+
+  /** Schedules a drain of the Adj-RIB-Out (coalesced; runs after the current step). */
+  #pump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    this.#defer(() => {
+      this.#pumpScheduled = false;
+      this.#drain();
+    });
+  }
+
+  #drain(): void {
+    const main = this.#main;
+    const n = main.fsm.negotiated;
+    if (main.fsm.state !== BgpState.Established || n === undefined || main.connection === undefined) return;
+    const view = this.#view(main, n);
+    const start = this.#clock.now();
+    let sent = false;
+    while (main.writable && main.connection !== undefined) {
+      if (this.adjRibOut.pendingPrefixes === 0) break;
+      const r = this.adjRibOut.drain(view, DRAIN_BYTES);
+      for (const e of r.errors) this.#queueEvent(() => this.emit('sessionError', { peer: this.peer, error: e }));
+      for (const m of r.messages) {
+        this.#stats.updatesOut++;
+        this.#write(main, m, false);
+        sent = true;
+      }
+      if (this.#clock.now() - start >= SLICE_MS) {
+        this.#defer(() => this.#drain());
+        break;
+      }
+    }
+    if (this.adjRibOut.pendingPrefixes === 0 && main.writable && main.connection !== undefined) {
+      if (this.#eorPending !== undefined) {
+        for (const key of this.#eorPending) {
+          this.#write(main, encodeUpdate(endOfRibUpdate(key >>> 8 === 0 ? 1 : Math.floor(key / 256), key % 256), n.sendContext), false);
+          sent = true;
+        }
+        this.#eorPending = undefined;
+      }
+      for (const key of this.#eorrPending) {
+        this.#write(main, encodeRouteRefresh(buildRouteRefresh(Math.floor(key / 256), key % 256, RouteRefreshSubtype.EORR)), true);
+      }
+      this.#eorrPending.clear();
+    }
+    if (sent) this.#input(main, { type: 'updateSent' });
+    this.#flushEvents();
+  }
+
+  #view(conn: Conn, n: Negotiated): DrainView {
+    const local = conn.connection?.localAddress;
+    const localFam = local === undefined ? undefined : parseAddress(local).afi;
+    const v4 = this.#nextHopSelf.ipv4 ?? (localFam === 1 ? local : local !== undefined && local.startsWith('::ffff:') ? local.slice(7) : undefined);
+    const v6 = this.#nextHopSelf.ipv6 ?? (localFam === 2 && !local!.startsWith('::ffff:') ? local : v4 === undefined ? undefined : `::ffff:${v4}`);
+    return {
+      localAsn: n.localAsn,
+      external: n.external,
+      fourOctetAs: n.fourOctetAs,
+      nextHopSelf4: v4,
+      nextHopSelf6: v6,
+      sendContext: n.sendContext,
+      afis: new Set(n.families.filter((f) => f.safi === 1).map((f) => f.afi)),
+      extraCommunities: this.#extraCommunities,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timers and events
+
+  #reschedule(): void {
+    let next: number | undefined;
+    for (const c of [this.#main, this.#other]) {
+      if (c === undefined) continue;
+      for (const name of TIMER_NAMES) {
+        const at = c.fsm.timers[name];
+        if (at !== undefined && (next === undefined || at < next)) next = at;
+      }
+    }
+    if (this.#timer !== undefined && this.#timer.atMs === next) return;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = next === undefined ? undefined : this.#clock.setTimer(next, () => this.#onTimer());
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    const due: { conn: Conn; name: TimerName; at: number }[] = [];
+    for (const c of [this.#main, this.#other]) {
+      if (c === undefined) continue;
+      for (const name of TIMER_NAMES) {
+        const at = c.fsm.timers[name];
+        if (at !== undefined && at <= now) due.push({ conn: c, name, at });
+      }
+    }
+    due.sort((a, b) => a.at - b.at);
+    if (due.length === 0) {
+      this.#reschedule();
+      return;
+    }
+    for (const d of due) {
+      // A timer cancelled by an earlier expiry in this batch must not fire.
+      if (d.conn.fsm.timers[d.name] !== d.at) continue;
+      this.#input(d.conn, TIMER_EVENTS[d.name]);
+    }
+    this.#reschedule();
+  }
+
+  #queueEvent(fn: () => void): void {
+    this.#events.push(fn);
+  }
+
+  #flushEvents(): void {
+    if (this.#processing) return;
+    while (this.#events.length > 0) {
+      const batch = this.#events;
+      this.#events = [];
+      for (const fn of batch) fn();
+    }
+  }
+
+  #checkStopped(): void {
+    if (this.#stopWaiters.length === 0) return;
+    if (this.#main.fsm.state !== BgpState.Idle || this.#main.connection !== undefined || this.#other !== undefined) return;
+    const w = this.#stopWaiters;
+    this.#stopWaiters = [];
+    for (const fn of w) fn();
+  }
+}
+
+function asBgpError(e: unknown): BgpError {
+  if (e instanceof BgpError) return e;
+  return new BgpError('ERR_BGP_INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
+}
+
+function ipv4ToNumber(s: string): number {
+  const p = s.split('.').map(Number);
+  return ((p[0]! << 24) >>> 0) + (p[1]! << 16) + (p[2]! << 8) + p[3]!;
+}
+

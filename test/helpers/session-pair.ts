@@ -1,0 +1,113 @@
+/**
+ * Two BgpSessions connected through the in-memory network on one ManualClock: `a` at
+ * 198.18.1.11 (AS 65001) and `b` at 198.18.1.1 (AS 65000), with an event log per side.
+ * Used by the session scenario tests; no sockets, no real time.
+ */
+import { BgpSession, type BgpSessionOptions } from '../../src/bgp/session/bgp-session.js';
+import type { BgpSessionEvents } from '../../src/bgp/session/session-events.js';
+import { ManualClock } from '../../src/testing/manual-clock.js';
+import { MemoryNetwork } from '../../src/testing/memory-transport.js';
+
+export interface LoggedEvent {
+  readonly at: number;
+  readonly name: keyof BgpSessionEvents;
+  readonly payload: any;
+}
+
+export const A_ADDR = '198.18.1.11';
+export const B_ADDR = '198.18.1.1';
+
+/** A deterministic random source (mulberry32). */
+export function seeded(seed = 1): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function logEvents(s: BgpSession, clock: ManualClock, log: LoggedEvent[]): void {
+  const names: (keyof BgpSessionEvents)[] = ['stateChange', 'established', 'update', 'notificationSent', 'notificationReceived', 'routeRefresh', 'endOfRib', 'staleRoutes', 'sessionError'];
+  for (const name of names) s.on(name, (payload: any) => log.push({ at: clock.now(), name, payload }));
+}
+
+export interface Pair {
+  readonly clock: ManualClock;
+  readonly net: MemoryNetwork;
+  a: BgpSession;
+  b: BgpSession;
+  readonly logA: LoggedEvent[];
+  readonly logB: LoggedEvent[];
+  /** Advances the clock by `ms` in steps of at most `stepMs`, running the network after each. */
+  advance(ms: number, stepMs?: number): void;
+  run(): void;
+  /** Replaces session a (a restart) with new options, keeping b. */
+  restartA(overrides?: Partial<BgpSessionOptions>): Promise<void>;
+}
+
+export interface PairOptions {
+  a?: Partial<BgpSessionOptions>;
+  b?: Partial<BgpSessionOptions>;
+  highWaterMark?: number;
+  /** Do not start the sessions. */
+  noStart?: boolean;
+}
+
+export async function sessionPair(o: PairOptions = {}): Promise<Pair> {
+  const clock = new ManualClock(1_000_000);
+  const net = new MemoryNetwork({ highWaterMark: o.highWaterMark });
+  const random = seeded(7);
+  const logA: LoggedEvent[] = [];
+  const logB: LoggedEvent[] = [];
+  const mk = (which: 'a' | 'b', extra: Partial<BgpSessionOptions> | undefined): BgpSession => {
+    const base: BgpSessionOptions =
+      which === 'a'
+        ? { localAsn: 65001, peerAsn: 65000, routerId: '198.18.0.11', peerAddress: B_ADDR, localAddress: A_ADDR }
+        : { localAsn: 65000, peerAsn: 65001, routerId: '198.18.0.1', peerAddress: A_ADDR, localAddress: B_ADDR, passive: true };
+    const s = new BgpSession({ ...base, clock, random, defer: net.schedule, connector: net.connector(which === 'a' ? A_ADDR : B_ADDR), ...extra });
+    logEvents(s, clock, which === 'a' ? logA : logB);
+    return s;
+  };
+  const pair: Pair = {
+    clock,
+    net,
+    a: mk('a', o.a),
+    b: mk('b', o.b),
+    logA,
+    logB,
+    advance(ms: number, stepMs = 100) {
+      const end = clock.now() + ms;
+      net.run();
+      for (let i = 0; i < 1_000_000 && clock.now() < end; i++) {
+        clock.advanceTo(Math.min(end, clock.now() + stepMs));
+        net.run();
+      }
+    },
+    run() {
+      net.run();
+      clock.runDue();
+      net.run();
+    },
+    async restartA(overrides) {
+      pair.a = mk('a', { ...o.a, ...overrides });
+      await pair.a.start();
+      net.run();
+    },
+  };
+  // Each side listens at its address; connections are routed to the session for that peer.
+  await net.listen({ address: A_ADDR, port: 179 }, (c) => void pair.a.acceptConnection(c));
+  await net.listen({ address: B_ADDR, port: 179 }, (c) => void pair.b.acceptConnection(c));
+  if (!o.noStart) {
+    await pair.b.start();
+    await pair.a.start();
+    net.run();
+  }
+  return pair;
+}
+
+export function states(log: readonly LoggedEvent[]): string[] {
+  return log.filter((e) => e.name === 'stateChange').map((e) => `${e.payload.from}>${e.payload.to}`);
+}
