@@ -2,4 +2,16 @@
 // Entry point of the `tsbgp` command: runs the compiled CLI (npm run build produces dist/).
 import { main } from '../dist/cli/main.js';
 
-process.exitCode = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+const onSignal = (handler) => {
+  const on = (signal) => handler(signal);
+  process.on('SIGTERM', on);
+  process.on('SIGINT', on);
+  return () => {
+    process.off('SIGTERM', on);
+    process.off('SIGINT', on);
+  };
+};
+
+process.exitCode = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, onSignal });
+// Long-running commands are done: do not wait for stdin to end.
+process.stdin.destroy();

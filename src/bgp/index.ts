@@ -1,7 +1,8 @@
 /**
  * `tsbgp/bgp`: the BGP wire codec (sans-I/O). Framer, message decode/encode, every message type,
  * capabilities, path attributes with RFC 7606 diagnostics, compact prefix lists, the JSON form,
- * the IANA registries and the typed error. The session layer lands here with a later issue.
+ * the IANA registries and the typed error; and the session layer: the RFC 4271 FSM, BgpSession,
+ * BgpSpeaker and the TCP transport.
  */
 export * from './errors.js';
 export * from './iana/index.js';
@@ -30,3 +31,5 @@ export * from './json/update.js';
 export * from './json/notification.js';
 export * from './json/keepalive.js';
 export * from './json/route-refresh.js';
+export * from './session/index.js';
+export * from './transport/connection.js';

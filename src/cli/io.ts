@@ -3,6 +3,8 @@ export interface CliIo {
   stdin: NodeJS.ReadableStream;
   stdout: { write(s: string): unknown };
   stderr: { write(s: string): unknown };
+  /** Subscribes to termination signals (SIGTERM, SIGINT); returns an unsubscribe function. Long-running commands use it. */
+  onSignal?: ((handler: (signal: string) => void) => () => void) | undefined;
 }
 
 /** Reads stdin line by line (bounded by the input itself). */

@@ -4,16 +4,19 @@
  */
 import { decodeCommand } from './decode.js';
 import { encodeCommand } from './encode.js';
+import { sessionCommand } from './session.js';
 import { type CliIo, UsageError } from './io.js';
 
 const USAGE = `usage: tsbgp <command> [options]
 commands:
   decode [--as2] [--add-path ipv4,ipv6] [--extended-message] <hex> | -   BGP message(s) -> JSON
-  encode [--as2] [--add-path ipv4,ipv6] [--extended-message] [<json> | -] JSON -> hex`;
+  encode [--as2] [--add-path ipv4,ipv6] [--extended-message] [<json> | -] JSON -> hex
+  session --local-as N --peer A --peer-as N [options]                    run a BGP session (tsbgp session --help)`;
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   decode: decodeCommand,
   encode: encodeCommand,
+  session: (argv, io) => sessionCommand(argv, io),
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
