@@ -33,3 +33,6 @@ export * from './json/keepalive.js';
 export * from './json/route-refresh.js';
 export * from './session/index.js';
 export * from './transport/connection.js';
+export { createTcpTransport, TcpTransport, type TcpTransportOptions, BGP_PORT, DEFAULT_HIGH_WATER_MARK } from './transport/tcp-transport.js';
+export type { RejectedConnection } from './transport/tcp-listener.js';
+export { SocketOptionError, nativeSocketOptionsUnavailableReason } from './transport/socket-options.js';

@@ -11,13 +11,17 @@ export interface SocketOptions {
   /** Local port to bind for outbound connections. Default: ephemeral. */
   readonly localPort?: number | undefined;
   /**
-   * IP TTL / IPv6 hop limit of outgoing packets (eBGP multihop: 1..255). Default: the kernel's
-   * (64) unless `ttlSecurity` is set, which forces 255.
+   * IP TTL / IPv6 hop limit of outgoing packets (eBGP multihop: 1..255), read as the session's
+   * reach: the peer is at most this many hops away. Default: the kernel's (64) unless
+   * `ttlSecurityHops` is set, which forces 255 (a different `ttl` with it is ERR_BGP_BAD_VALUE).
+   * With the native addon exactly this TTL is sent. Without it the kernel default is sent, which
+   * reaches as far, so a `ttl` up to the kernel default is accepted and a larger one fails with
+   * ERR_BGP_TTL_UNSUPPORTED.
    */
   readonly ttl?: number | undefined;
   /**
    * RFC 5082 GTSM: send with TTL 255 and accept only packets with TTL >= 256 - hops
-   * (IP_MINTTL / IPV6_MINHOPCOUNT). `hops` is 1 for a directly connected peer.
+   * (IP_MINTTL / IPV6_MINHOPCOUNT). `hops` is 1 for a directly connected peer; 1..254.
    * Needs the native addon: without it, connecting fails with ERR_BGP_TTL_SECURITY_UNSUPPORTED.
    */
   readonly ttlSecurityHops?: number | undefined;
@@ -40,11 +44,19 @@ export interface ConnectOptions extends SocketOptions {
 export interface ConnectionHandlers {
   /** The TCP handshake completed (outbound only; inbound connections are connected when handed over). */
   onConnect?(): void;
-  /** Bytes arrived. The chunk is owned by the receiver (it may keep a view on it). */
+  /**
+   * Bytes arrived. The chunk is owned by the receiver (it may keep a view on it). Inbound
+   * connections read nothing before their handlers are installed, so no byte is lost.
+   */
   onData(chunk: Uint8Array): void;
   /** The send buffer drained after `write` returned false. */
   onDrain(): void;
-  /** The connection is gone (peer closed, reset, connect failed, or `destroy`). Called once. */
+  /**
+   * The connection is gone (peer closed, reset, connect failed, or `destroy`). Called once.
+   * `error` is absent for an orderly close or `destroy()`; otherwise node:net's system error as is
+   * (`code` ECONNREFUSED, ECONNRESET, EADDRINUSE...) or a BgpError ERR_BGP_CONNECT_TIMEOUT
+   * (handshake not done within connectTimeoutMs) / ERR_BGP_CLOSE_TIMEOUT (`end()` took too long).
+   */
   onClose(error?: Error): void;
 }
 
@@ -79,7 +91,7 @@ export interface Connector {
   /**
    * Starts a TCP connection. Returns at once; `onConnect` or `onClose(error)` follows. Throws a
    * BgpError synchronously for options that cannot be honoured (ERR_BGP_TCP_MD5_UNSUPPORTED,
-   * ERR_BGP_TTL_SECURITY_UNSUPPORTED, ERR_BGP_BAD_ADDRESS).
+   * ERR_BGP_TTL_SECURITY_UNSUPPORTED, ERR_BGP_TTL_UNSUPPORTED, ERR_BGP_BAD_ADDRESS).
    */
   connect(options: ConnectOptions, handlers: ConnectionHandlers): BgpConnection;
 }
@@ -89,6 +101,13 @@ export interface ListenOptions {
   readonly address?: string | undefined;
   /** Default 179; 0 picks a free port (see `BgpListener.port`). */
   readonly port?: number | undefined;
+  /**
+   * Listener-wide RFC 5082 GTSM: the kernel drops every SYN whose TTL is below 256 - hops, from
+   * any peer, and the listener sends with TTL 255. For a listener that also serves peers without
+   * GTSM use `BgpListener.setPeerTtlSecurity` instead. Needs the native addon (listen rejects with
+   * ERR_BGP_TTL_SECURITY_UNSUPPORTED without it).
+   */
+  readonly ttlSecurityHops?: number | undefined;
 }
 
 /**
@@ -100,8 +119,14 @@ export interface BgpListener {
   readonly port: number;
   /** Sets (undefined removes) the TCP-MD5 key for one peer address on the listening socket. */
   setPeerPassword(peerAddress: string, password: string | undefined): void;
-  /** GTSM for connections from one peer: minimum TTL accepted (undefined removes). */
+  /**
+   * GTSM for connections from one peer, `hops` 1..254 away: only a connection whose SYN arrived
+   * with TTL >= 256 - hops is handed over, and the kernel then drops its segments below that TTL
+   * (undefined removes). The kernel cannot drop a single peer's SYNs on a shared listener, so
+   * a failing peer sees its handshake complete and then a reset (see tcp-listener.ts).
+   */
   setPeerTtlSecurity(peerAddress: string, hops: number | undefined): void;
+  /** Stops listening; resolves once the port is free. Connections handed over stay open. */
   close(): Promise<void>;
 }
 
