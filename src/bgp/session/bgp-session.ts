@@ -183,6 +183,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
    */
   async start(): Promise<void> {
     if (this.#main.fsm.state !== BgpState.Idle || this.#main.fsm.autoRestart) return;
+    if (this.#connector === undefined && (this.config.password !== undefined || this.config.ttlSecurityHops !== undefined)) {
+      // Fail at start, never silently: without the native addon there is no TCP-MD5 or GTSM.
+      const { requireNativeSocketOptions } = await import('../transport/socket-options.js');
+      if (this.config.password !== undefined) requireNativeSocketOptions('tcp-md5');
+      if (this.config.ttlSecurityHops !== undefined) requireNativeSocketOptions('ttl-security');
+    }
     if (!this.config.passive) await this.#ensureConnector();
     this.#input(this.#main, { type: this.config.passive ? 'manualStartWithPassiveTcpEstablishment' : 'manualStart' });
     const err = this.#startError;
