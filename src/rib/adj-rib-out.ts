@@ -31,6 +31,8 @@ export interface DrainResult {
   readonly withdrawn: number;
   /** Routes that could not be sent (e.g. no next hop of their family), with the reason. */
   readonly errors: readonly BgpError[];
+  /** Prefixes of the view's families are still waiting (the byte budget ran out). */
+  readonly more: boolean;
 }
 
 export type WithdrawSpec = string | { readonly prefix: string; readonly pathId?: number | undefined };
@@ -188,6 +190,13 @@ export class AdjRibOut {
       if (sent.size === 0) this.#sent.delete(text);
       else this.#sent.set(text, sent);
     }
+    let more = false;
+    for (const text of this.#dirty) {
+      if (view.afis.has(parsePrefix(text).afi)) {
+        more = true;
+        break;
+      }
+    }
     for (const t of skipped) this.#dirty.add(t);
 
     const messages: Uint8Array[] = [];
@@ -220,14 +229,20 @@ export class AdjRibOut {
               attributes: g.attrs.map((a) => (a.type === 'MP_REACH_NLRI' ? ({ ...a, nlri: list } as PathAttribute) : a)),
               nlri: PrefixList.empty(1),
             };
-      const base = encodeUpdate(build(empty), ctx).length;
+      let base: number;
+      try {
+        base = encodeUpdate(build(empty), ctx).length;
+      } catch (e) {
+        if (!(e instanceof BgpError)) throw e;
+        base = Infinity; // the attributes alone exceed the message size (ERR_BGP_MESSAGE_TOO_LONG)
+      }
       if (base + RESERVE > max) {
-        errors.push(new BgpError('ERR_RIB_ATTRIBUTES_TOO_LONG', `the path attributes of ${g.entries[0]!.prefix} need ${base} octets, more than the ${max}-octet message limit`));
+        errors.push(new BgpError('ERR_RIB_ATTRIBUTES_TOO_LONG', `the path attributes of ${g.entries[0]!.prefix} (and ${g.entries.length - 1} more) do not fit in a ${max}-octet message`));
         continue;
       }
       for (const chunk of chunks(g.entries, base + RESERVE, max)) push(build(PrefixList.from(g.afi, chunk, addPath)));
     }
-    return { messages, bytes, announced, withdrawn, errors };
+    return { messages, bytes, announced, withdrawn, errors, more };
   }
 }
 

@@ -21,6 +21,7 @@ import { DEFAULT_CONTEXT } from '../codec/context.js';
 import { type BgpMessage, decodeMessage, encodeMessage } from '../codec/message.js';
 import { buildNotification } from '../codec/notification.js';
 import { encodeShutdownCommunication } from '../codec/shutdown-communication.js';
+import { encodeHardReset } from '../codec/hard-reset.js';
 import { type UpdateMessage, endOfRib, encodeUpdate, endOfRibUpdate } from '../codec/update.js';
 import type { OpenMessage } from '../codec/open.js';
 import { sessionResetNotification } from '../codec/update-diagnostic.js';
@@ -207,7 +208,11 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   async stop(options: StopOptions = {}): Promise<void> {
     let data: Uint8Array = new Uint8Array(0);
     if (options.message !== undefined) data = encodeShutdownCommunication(options.message); // throws a typed error when too long
-    const spec: NotificationSpec = options.hardReset ? notification(ErrorCode.CEASE, CeaseSubcode.HARD_RESET) : { ...ADMIN_SHUTDOWN, data };
+    // RFC 8538 s3: a Hard Reset carries the NOTIFICATION it stands for (here Administrative
+    // Shutdown with the RFC 9003 message) in its data.
+    const spec: NotificationSpec = options.hardReset
+      ? notification(ErrorCode.CEASE, CeaseSubcode.HARD_RESET, encodeHardReset({ code: ErrorCode.CEASE, subcode: CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, data }))
+      : { ...ADMIN_SHUTDOWN, data };
     const waitSec = options.gracefulShutdownWaitSec ?? this.config.gracefulShutdownWaitSec;
     if (waitSec > 0 && this.state === BgpState.Established && this.#gracefulShutdownTimer === undefined) {
       this.#extraCommunities = [WellKnownCommunity.GRACEFUL_SHUTDOWN];
@@ -752,9 +757,10 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     const view = this.#view(main, n);
     const start = this.#clock.now();
     let sent = false;
-    while (main.writable && main.connection !== undefined) {
-      if (this.adjRibOut.pendingPrefixes === 0) break;
+    let more = true;
+    while (more && main.writable && main.connection !== undefined) {
       const r = this.adjRibOut.drain(view, DRAIN_BYTES);
+      more = r.more;
       for (const e of r.errors) this.#queueEvent(() => this.emit('sessionError', { peer: this.peer, error: e }));
       for (const m of r.messages) {
         this.#stats.updatesOut++;
@@ -766,7 +772,9 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
         break;
       }
     }
-    if (this.adjRibOut.pendingPrefixes === 0 && main.writable && main.connection !== undefined) {
+    // End-of-RIB (and EoRR) once nothing of the negotiated families waits; prefixes of families
+    // the peer did not negotiate never hold them back.
+    if (!more && main.writable && main.connection !== undefined) {
       if (this.#eorPending !== undefined) {
         for (const key of this.#eorPending) {
           this.#write(main, encodeUpdate(endOfRibUpdate(key >>> 8 === 0 ? 1 : Math.floor(key / 256), key % 256), n.sendContext), false);

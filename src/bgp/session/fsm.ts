@@ -15,6 +15,9 @@
  *   ConnectRetryTimer expires in Active.
  * - Unexpected messages give the RFC 6608 subcode of the state; unexpected non-message events
  *   (timers that cannot run in a state) give FSM Error / Unspecified (5/0).
+ * - A NOTIFICATION received in OpenSent closes the connection without answering it, although
+ *   s8.2.2 lists event 25 among OpenSent's "any other event" (FSM Error): s4.5 says the
+ *   connection is closed right after a NOTIFICATION, and nothing answers a NOTIFICATION.
  */
 import type { NotificationSpec } from '../errors.js';
 import { notification } from '../errors.js';
@@ -448,8 +451,12 @@ function connectOrActive(tx: Tx, ev: FsmEvent): void {
     case 'automaticStartWithDampPeerOscillationsAndPassiveTcpEstablishment':
       return; // ignored
     case 'manualStop':
+      // RFC 4271 s8.2.2: only Active sends the Cease (DelayOpen running, SendNOTIFICATIONwithoutOPEN).
       tx.toIdle(ev.reason ?? 'ManualStop', {
-        notification: delayOpenRunning && tx.c.sendNotificationWithoutOpen ? (ev.notification ?? notification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN)) : undefined,
+        notification:
+          st === BgpState.Active && delayOpenRunning && tx.c.sendNotificationWithoutOpen
+            ? (ev.notification ?? notification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN))
+            : undefined,
         counter: 'reset',
         manual: true,
       });
@@ -480,7 +487,8 @@ function connectOrActive(tx: Tx, ev: FsmEvent): void {
         tx.stop('delayOpen');
         if (tx.timers.connectRetry === undefined) tx.startConnectRetry();
         tx.actions.push({ type: 'disconnect' });
-        tx.go(BgpState.Active, `TCP connection failed${ev.reason ? `: ${ev.reason}` : ''}`);
+        tx.s.lastError = `TCP connection failed${ev.reason ? `: ${ev.reason}` : ''}`;
+        tx.go(BgpState.Active, tx.s.lastError);
         return;
       }
       // Active: RFC 4271 s8.2.2 event 18.
@@ -570,6 +578,7 @@ function connected(tx: Tx, ev: FsmEvent): void {
     case 'updateMsgErr':
     case 'routeRefreshMsgErr': {
       if ((ev.type === 'updateMsgErr' || ev.type === 'routeRefreshMsgErr') && st !== BgpState.Established) break; // FSM error
+      if (ev.type === 'bgpOpenMsgErr' && st === BgpState.Established) break; // an OPEN in Established: FSM error 5/3
       const n = errorNotification(ev.error, notification(ErrorCode.MESSAGE_HEADER_ERROR, 0));
       tx.toIdle(`${ev.error.code}: ${ev.error.message}`, { notification: n, counter: 'increment' });
       return;
@@ -583,7 +592,8 @@ function connected(tx: Tx, ev: FsmEvent): void {
     case 'notifMsg':
       tx.actions.push({ type: 'notificationReceived', notification: ev.notification });
       tx.toIdle(describeNotification('received', ev.notification), {
-        counter: isVersionError(ev.notification) && st === BgpState.OpenSent ? 'keep' : 'increment',
+        // RFC 4271 s8.2.2: NotifMsgVerErr leaves the counter alone in OpenSent and OpenConfirm.
+        counter: isVersionError(ev.notification) && st !== BgpState.Established ? 'keep' : 'increment',
         received: ev.notification,
       });
       return;
@@ -608,7 +618,9 @@ function connected(tx: Tx, ev: FsmEvent): void {
         if (eor !== undefined) {
           const key = afiSafiKey(eor.afi, eor.safi);
           if (tx.s.staleFamilies.includes(key)) {
+            // RFC 4724 s4.2: at the peer's End-of-RIB, the routes still stale are removed.
             tx.s.staleFamilies = tx.s.staleFamilies.filter((k) => k !== key);
+            tx.actions.push({ type: 'sweepStale', families: [key] });
             if (tx.s.staleFamilies.length === 0) tx.stop('gracefulRestart');
           }
         }
