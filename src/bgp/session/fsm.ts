@@ -403,16 +403,15 @@ function idle(tx: Tx, ev: FsmEvent): void {
   switch (ev.type) {
     case 'manualStart':
     case 'automaticStart':
-      tx.s.autoRestart = true;
-      tx.s.flaps = ev.type === 'manualStart' ? 0 : tx.s.flaps;
-      tx.start(false, ev.type === 'manualStart' ? 'ManualStart' : 'AutomaticStart', true);
-      return;
     case 'manualStartWithPassiveTcpEstablishment':
-    case 'automaticStartWithPassiveTcpEstablishment':
+    case 'automaticStartWithPassiveTcpEstablishment': {
+      const manual = ev.type === 'manualStart' || ev.type === 'manualStartWithPassiveTcpEstablishment';
+      const passive = ev.type === 'manualStartWithPassiveTcpEstablishment' || ev.type === 'automaticStartWithPassiveTcpEstablishment';
       tx.s.autoRestart = true;
-      tx.s.flaps = ev.type === 'manualStartWithPassiveTcpEstablishment' ? 0 : tx.s.flaps;
-      tx.start(true, ev.type === 'manualStartWithPassiveTcpEstablishment' ? 'ManualStart (passive)' : 'AutomaticStart (passive)', true);
+      if (manual) tx.s.flaps = 0;
+      tx.start(passive, `${manual ? 'ManualStart' : 'AutomaticStart'}${passive ? ' (passive)' : ''}`, true);
       return;
+    }
     case 'automaticStartWithDampPeerOscillations':
     case 'automaticStartWithDampPeerOscillationsAndPassiveTcpEstablishment':
       tx.s.autoRestart = true;
