@@ -6,7 +6,10 @@
 import { BgpSession, type BgpSessionOptions } from '../../src/bgp/session/bgp-session.js';
 import type { BgpSessionEvents } from '../../src/bgp/session/session-events.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
-import { MemoryNetwork } from '../../src/testing/memory-transport.js';
+import type { Clock } from '../../src/clock/clock.js';
+import { type MemoryConnection, MemoryNetwork } from '../../src/testing/memory-transport.js';
+import { type BgpMessage, decodeMessage } from '../../src/bgp/codec/message.js';
+import type { CodecContext } from '../../src/bgp/codec/context.js';
 
 export interface LoggedEvent {
   readonly at: number;
@@ -44,8 +47,11 @@ export interface Pair {
   /** Advances the clock by `ms` in steps of at most `stepMs`, running the network after each. */
   advance(ms: number, stepMs?: number): void;
   run(): void;
-  /** Replaces session a (a restart) with new options, keeping b. */
-  restartA(overrides?: Partial<BgpSessionOptions>): Promise<void>;
+  /**
+   * Replaces session a (a restart) with new options, keeping b. `setup` runs on the new session
+   * before it starts (e.g. to announce routes that must precede its End-of-RIB).
+   */
+  restartA(overrides?: Partial<BgpSessionOptions>, setup?: (s: BgpSession) => void): Promise<void>;
 }
 
 export interface PairOptions {
@@ -54,12 +60,15 @@ export interface PairOptions {
   highWaterMark?: number;
   /** Do not start the sessions. */
   noStart?: boolean;
+  /** Gives the sessions a clock built on the pair's ManualClock (e.g. one whose now() creeps). */
+  wrapClock?: (c: ManualClock) => Clock;
 }
 
 export async function sessionPair(o: PairOptions = {}): Promise<Pair> {
   const clock = new ManualClock(1_000_000);
   const net = new MemoryNetwork({ highWaterMark: o.highWaterMark });
   const random = seeded(7);
+  const sessionClock: Clock = o.wrapClock?.(clock) ?? clock;
   const logA: LoggedEvent[] = [];
   const logB: LoggedEvent[] = [];
   const mk = (which: 'a' | 'b', extra: Partial<BgpSessionOptions> | undefined): BgpSession => {
@@ -67,7 +76,7 @@ export async function sessionPair(o: PairOptions = {}): Promise<Pair> {
       which === 'a'
         ? { localAsn: 65001, peerAsn: 65000, routerId: '198.18.0.11', peerAddress: B_ADDR, localAddress: A_ADDR }
         : { localAsn: 65000, peerAsn: 65001, routerId: '198.18.0.1', peerAddress: A_ADDR, localAddress: B_ADDR, passive: true };
-    const s = new BgpSession({ ...base, clock, random, defer: net.schedule, connector: net.connector(which === 'a' ? A_ADDR : B_ADDR), ...extra });
+    const s = new BgpSession({ ...base, clock: sessionClock, random, defer: net.schedule, connector: net.connector(which === 'a' ? A_ADDR : B_ADDR), ...extra });
     logEvents(s, clock, which === 'a' ? logA : logB);
     return s;
   };
@@ -91,8 +100,9 @@ export async function sessionPair(o: PairOptions = {}): Promise<Pair> {
       clock.runDue();
       net.run();
     },
-    async restartA(overrides) {
+    async restartA(overrides, setup) {
       pair.a = mk('a', { ...o.a, ...overrides });
+      setup?.(pair.a);
       await pair.a.start();
       net.run();
     },
@@ -110,4 +120,55 @@ export async function sessionPair(o: PairOptions = {}): Promise<Pair> {
 
 export function states(log: readonly LoggedEvent[]): string[] {
   return log.filter((e) => e.name === 'stateChange').map((e) => `${e.payload.from}>${e.payload.to}`);
+}
+
+/**
+ * The MemoryConnection a session currently runs on (matched by its snapshot's local address and
+ * port), or undefined when it has none.
+ */
+export function connectionOf(net: MemoryNetwork, s: BgpSession): MemoryConnection | undefined {
+  const c = s.snapshot().connection;
+  if (c === undefined) return undefined;
+  return net.connections.find((x) => !x.closed && x.localAddress === c.localAddress && x.localPort === c.localPort && x.remotePort === c.remotePort);
+}
+
+/**
+ * Lets promise continuations run (e.g. `stop()` after its graceful-shutdown wait) and runs the
+ * network after each round. Uses setImmediate only to drain the microtask queue: no real-time
+ * waiting. Bounded by `rounds`.
+ */
+export async function settle(pair: Pair, rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    pair.run();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  pair.run();
+}
+
+/** Decodes the messages written on a connection (one message per write, as the session writes). */
+export function writtenMessages(c: MemoryConnection, ctx?: CodecContext): BgpMessage[] {
+  return c.written.map((b) => decodeMessage(b, ctx));
+}
+
+/** Instants (clock ms) at which each write on `c` happened, by message type, recorded from now on. */
+export function recordWrites(c: MemoryConnection, clock: ManualClock): { at: number; type: number; ok: boolean }[] {
+  const log: { at: number; type: number; ok: boolean }[] = [];
+  const write = c.write.bind(c);
+  c.write = (bytes: Uint8Array): boolean => {
+    const ok = write(bytes);
+    log.push({ at: clock.now(), type: bytes[18] ?? -1, ok });
+    return ok;
+  };
+  return log;
+}
+
+/** Instants (clock ms) at which `c` received chunks (what restarts the receiver's HoldTimer), from now on. */
+export function recordReceives(c: MemoryConnection, clock: ManualClock): number[] {
+  const log: number[] = [];
+  const receive = c.receive.bind(c);
+  c.receive = (chunk: Uint8Array): void => {
+    log.push(clock.now());
+    receive(chunk);
+  };
+  return log;
 }

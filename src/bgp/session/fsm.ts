@@ -323,7 +323,7 @@ function unexpectedMessageSubcode(state: BgpStateName): number {
   }
 }
 
-const MESSAGE_EVENTS: ReadonlySet<FsmEvent['type']> = new Set(['bgpOpen', 'keepAliveMsg', 'updateMsg', 'updateMsgErr', 'routeRefreshMsg', 'routeRefreshMsgErr']);
+const MESSAGE_EVENTS: ReadonlySet<FsmEvent['type']> = new Set(['bgpOpen', 'bgpOpenMsgErr', 'keepAliveMsg', 'updateMsg', 'updateMsgErr', 'routeRefreshMsg', 'routeRefreshMsgErr']);
 
 function isVersionError(n: NotificationSpec): boolean {
   return n.code === ErrorCode.OPEN_MESSAGE_ERROR && n.subcode === OpenMessageErrorSubcode.UNSUPPORTED_VERSION_NUMBER;
