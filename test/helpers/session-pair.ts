@@ -8,6 +8,7 @@ import type { BgpSessionEvents } from '../../src/bgp/session/session-events.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 import type { Clock } from '../../src/clock/clock.js';
 import { type MemoryConnection, MemoryNetwork } from '../../src/testing/memory-transport.js';
+import { mulberry32 } from '../../src/testing/random-updates.js';
 import { type BgpMessage, decodeMessage } from '../../src/bgp/codec/message.js';
 import type { CodecContext } from '../../src/bgp/codec/context.js';
 
@@ -20,16 +21,9 @@ export interface LoggedEvent {
 export const A_ADDR = '198.18.1.11';
 export const B_ADDR = '198.18.1.1';
 
-/** A deterministic random source (mulberry32). */
+/** A deterministic random source for jitter (mulberry32 from tsbgp/testing). */
 export function seeded(seed = 1): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 export function logEvents(s: BgpSession, clock: ManualClock, log: LoggedEvent[]): void {
