@@ -67,7 +67,10 @@ export async function sessionCommand(argv: string[], io: CliIo, overrides: Sessi
         print(errorJson(e, 'ERR_CLI_BAD_COMMAND'));
       }
     }
-  })().catch((e: unknown) => print(errorJson(e)));
+  })().catch((e: unknown) => {
+    // The stdin stream is torn down when the command ends ("Premature close"): not an error then.
+    if (stopping === undefined) print(errorJson(e));
+  });
 
   const code = await done;
   unsubscribe?.();
