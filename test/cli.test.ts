@@ -32,6 +32,12 @@ function flags(v: ReturnType<typeof loadVectors>[number]): string[] {
 
 const vectors = loadVectors();
 
+/**
+ * The built package (bin -> dist/) runs in a child process; tap would instrument it and count
+ * dist/ beside src/. Coverage is measured on src/ in-process, so children run uninstrumented.
+ */
+const UNINSTRUMENTED = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' };
+
 t.test('decode then encode is byte-identical for every well-formed vector, through stdin', async (t) => {
   // group by flags so each group is one decode run and one encode run, as a user would pipe them
   const groups = new Map<string, typeof vectors>();
@@ -131,10 +137,10 @@ t.test('encode errors name the JSON path; usage errors exit 2', async (t) => {
 
 t.test('the installed bin runs (subprocess)', async (t) => {
   const bin = new URL('../bin/tsbgp.js', import.meta.url).pathname;
-  const ok = spawnSync(process.execPath, [bin, 'decode', 'ffffffffffffffffffffffffffffffff001304'], { encoding: 'utf8', timeout: 30000 });
+  const ok = spawnSync(process.execPath, [bin, 'decode', 'ffffffffffffffffffffffffffffffff001304'], { encoding: 'utf8', timeout: 30000, env: UNINSTRUMENTED });
   t.equal(ok.status, 0, ok.stderr);
   t.same(JSON.parse(ok.stdout), { type: 'KEEPALIVE', length: 19 });
-  const bad = spawnSync(process.execPath, [bin, 'decode', 'ffffffffffffffffffffffffffffffff001404'], { encoding: 'utf8', timeout: 30000 });
+  const bad = spawnSync(process.execPath, [bin, 'decode', 'ffffffffffffffffffffffffffffffff001404'], { encoding: 'utf8', timeout: 30000, env: UNINSTRUMENTED });
   t.equal(bad.status, 1);
   t.equal(bad.stderr.trim().split('\n').length, 1);
 });
