@@ -6,73 +6,19 @@
  */
 import t, { type Test } from 'tap';
 import { inspect } from 'node:util';
-import type { BgpConnection, BgpListener, ConnectionHandlers, ConnectOptions } from '../src/bgp/transport/connection.js';
+import type { BgpConnection, BgpListener, ConnectOptions } from '../src/bgp/transport/connection.js';
 import { BgpError } from '../src/bgp/errors.js';
 import { nativeSocketOptions, nativeSocketOptionsUnavailableReason } from '../src/bgp/transport/socket-options.js';
 import type { RejectedConnection } from '../src/bgp/transport/tcp-listener.js';
 import { TcpTransport } from '../src/bgp/transport/tcp-transport.js';
+import { Recorder, WAIT_MS } from './helpers/recorder.js';
 
-/** Upper bound of every wait for something that should happen. */
-const WAIT_MS = 5000;
 /** connectTimeoutMs where the SYN is expected to be dropped. */
 const DROP_MS = 400;
 const SECRET = 'Tr0ub4dor&3-md5-key';
 
 const unavailable = nativeSocketOptions() === undefined ? `native addon not built: ${nativeSocketOptionsUnavailableReason()}` : false;
 
-class Recorder implements ConnectionHandlers {
-  connects = 0;
-  closes = 0;
-  closeError: Error | undefined;
-  readonly chunks: Buffer[] = [];
-  readonly #waiters = new Set<() => void>();
-
-  onConnect(): void {
-    this.connects++;
-    this.#wake();
-  }
-
-  onData(chunk: Uint8Array): void {
-    this.chunks.push(Buffer.from(chunk));
-    this.#wake();
-  }
-
-  onDrain(): void {}
-
-  onClose(error?: Error): void {
-    this.closes++;
-    this.closeError = error;
-    this.#wake();
-  }
-
-  text(): string {
-    return Buffer.concat(this.chunks).toString('latin1');
-  }
-
-  until(condition: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (condition()) {
-        resolve();
-        return;
-      }
-      const check = (): void => {
-        if (!condition()) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-      }, ms);
-      this.#waiters.add(check);
-    });
-  }
-
-  #wake(): void {
-    for (const w of [...this.#waiters]) w();
-  }
-}
 
 interface Harness {
   readonly transport: TcpTransport;

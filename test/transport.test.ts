@@ -7,76 +7,15 @@
  */
 import t, { type Test } from 'tap';
 import { createServer, type Server } from 'node:net';
-import type { BgpConnection, BgpListener, ConnectionHandlers } from '../src/bgp/transport/connection.js';
+import type { BgpConnection, BgpListener } from '../src/bgp/transport/connection.js';
 import { BgpError } from '../src/bgp/errors.js';
 import { setNativeSocketOptionsForTesting } from '../src/bgp/transport/socket-options.js';
 import { kernelDefaultTtl } from '../src/bgp/transport/socket-plan.js';
 import { BGP_PORT, createTcpTransport, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HIGH_WATER_MARK, TcpTransport } from '../src/bgp/transport/tcp-transport.js';
 import { expectBgpError } from './helpers/assert.js';
+import { Recorder, WAIT_MS } from './helpers/recorder.js';
 
-/** Upper bound of every wait in this file. */
-const WAIT_MS = 5000;
 
-/** Records what a connection reports; `until` waits (bounded) for a condition on it. */
-class Recorder implements ConnectionHandlers {
-  connects = 0;
-  drains = 0;
-  closes = 0;
-  closeError: Error | undefined;
-  bytes = 0;
-  readonly chunks: Buffer[] = [];
-  readonly #waiters = new Set<() => void>();
-
-  onConnect(): void {
-    this.connects++;
-    this.#wake();
-  }
-
-  onData(chunk: Uint8Array): void {
-    this.chunks.push(Buffer.from(chunk));
-    this.bytes += chunk.length;
-    this.#wake();
-  }
-
-  onDrain(): void {
-    this.drains++;
-    this.#wake();
-  }
-
-  onClose(error?: Error): void {
-    this.closes++;
-    this.closeError = error;
-    this.#wake();
-  }
-
-  text(): string {
-    return Buffer.concat(this.chunks).toString('latin1');
-  }
-
-  until(condition: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (condition()) {
-        resolve();
-        return;
-      }
-      const check = (): void => {
-        if (!condition()) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-      }, ms);
-      this.#waiters.add(check);
-    });
-  }
-
-  #wake(): void {
-    for (const w of [...this.#waiters]) w();
-  }
-}
 
 /** A listener plus a bounded queue of the connections it accepted. */
 interface Harness {
