@@ -13,20 +13,17 @@ import type { Clock, ClockTimer, RandomSource } from '../../clock/clock.js';
 import { systemClock } from '../../clock/system-clock.js';
 import { BgpError, type NotificationSpec, notification } from '../errors.js';
 import { CeaseSubcode, ErrorCode } from '../iana/notification-codes.js';
-import { MessageType } from '../iana/message-type.js';
 import { WellKnownCommunity } from '../iana/community.js';
 import { afiSafiKey } from '../iana/afi-safi.js';
 import { Framer } from '../codec/framer.js';
 import { DEFAULT_CONTEXT } from '../codec/context.js';
-import { type BgpMessage, decodeMessage, encodeMessage } from '../codec/message.js';
+import { type BgpMessage, encodeMessage } from '../codec/message.js';
 import { buildNotification } from '../codec/notification.js';
 import { encodeShutdownCommunication } from '../codec/shutdown-communication.js';
 import { encodeHardReset } from '../codec/hard-reset.js';
 import { type UpdateMessage, endOfRib, encodeUpdate, endOfRibUpdate } from '../codec/update.js';
 import type { OpenMessage } from '../codec/open.js';
-import { sessionResetNotification } from '../codec/update-diagnostic.js';
 import { RouteRefreshSubtype, buildRouteRefresh, encodeRouteRefresh } from '../codec/route-refresh.js';
-import { parseAddress } from '../prefix/address.js';
 import { AdjRibIn } from '../../rib/adj-rib-in.js';
 import { AdjRibOut, type DrainView, type WithdrawSpec } from '../../rib/adj-rib-out.js';
 import type { Advertisement } from '../../rib/advertisement.js';
@@ -37,61 +34,12 @@ import type { FsmEvent } from './fsm-event.js';
 import { type FsmState, type TimerName, TIMER_EVENTS, TIMER_NAMES, initialFsmState, step } from './fsm.js';
 import { type Negotiated, negotiatedToJson } from './negotiate.js';
 import type { BgpSessionEvents } from './session-events.js';
-import { type BgpPeerConfig, type ResolvedPeerConfig, resolvePeerConfig } from './session-config.js';
+import type { BgpSessionOptions, SessionSnapshot, SessionStats, StopOptions } from './session-types.js';
 
-export interface BgpSessionOptions extends BgpPeerConfig {
-  /** Default: the real clock. Tests pass a ManualClock. */
-  readonly clock?: Clock | undefined;
-  /** Uniform [0, 1) for RFC 4271 s10 jitter. Default Math.random. */
-  readonly random?: RandomSource | undefined;
-  /** Opens outbound TCP connections. Default: node:net (`createTcpTransport()`), loaded lazily. */
-  readonly connector?: Connector | undefined;
-  /** Runs a callback soon, letting I/O in between (long inputs are processed in slices). Default setImmediate. */
-  readonly defer?: ((callback: () => void) => void) | undefined;
-  /** Keep the routes the peer sends (Adj-RIB-In; needed for graceful-restart stale marking). Default true. */
-  readonly keepAdjRibIn?: boolean | undefined;
-  /** Next-hop self addresses; default the local address of the TCP connection (IPv4-mapped for IPv6 prefixes over IPv4). */
-  readonly nextHopSelf?: { readonly ipv4?: string | undefined; readonly ipv6?: string | undefined } | undefined;
-}
-
-export interface StopOptions {
-  /** RFC 9003 shutdown communication sent with Cease / Administrative Shutdown (at most 255 octets of UTF-8). */
-  readonly message?: string | undefined;
-  /** RFC 8326: re-announce every route with GRACEFUL_SHUTDOWN and wait this long first (default config.gracefulShutdownWaitSec). */
-  readonly gracefulShutdownWaitSec?: number | undefined;
-  /** Send Cease / Hard Reset (RFC 8538) instead of Administrative Shutdown: the peer drops our routes even when it would keep them. */
-  readonly hardReset?: boolean | undefined;
-}
-
-export interface SessionStats {
-  messagesIn: number;
-  messagesOut: number;
-  updatesIn: number;
-  updatesOut: number;
-  notificationsIn: number;
-  notificationsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  establishedTransitions: number;
-}
-
-export interface SessionSnapshot {
-  readonly peer: string;
-  readonly state: BgpStateName;
-  /** Milliseconds since the last state change (on the session's clock). */
-  readonly stateForMs: number;
-  readonly lastError: string | undefined;
-  readonly connectRetryCounter: number;
-  /** Consecutive drops counted by the IdleHold backoff. */
-  readonly flaps: number;
-  /** Remaining milliseconds of the running timers. */
-  readonly timers: Readonly<Partial<Record<TimerName, number>>>;
-  readonly negotiated: Record<string, unknown> | undefined;
-  readonly stats: Readonly<SessionStats>;
-  readonly adjRibIn: { readonly routes: number; readonly stale: number };
-  readonly adjRibOut: { readonly routes: number; readonly pending: number };
-  readonly connection: { readonly localAddress: string; readonly localPort: number; readonly remoteAddress: string; readonly remotePort: number; readonly direction: string } | undefined;
-}
+export type { BgpSessionOptions, SessionSnapshot, SessionStats, StopOptions } from './session-types.js';
+import { asBgpError, messageEvent } from './message-event.js';
+import { drainView } from './drain-view.js';
+import { type ResolvedPeerConfig, resolvePeerConfig } from './session-config.js';
 
 /** One TCP connection with its own FSM (two exist only while a collision is being resolved). */
 interface Conn {
@@ -634,47 +582,10 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     }
   }
 
-  /** Decodes one framed message into its FSM event; decode errors become the matching error events. */
+  /** Decodes one framed message into its FSM event; an OPEN goes through collision detection. */
   #messageEvent(conn: Conn, msg: Uint8Array): FsmEvent {
-    const type = msg[18]!;
-    const ctx = conn.fsm.negotiated?.receiveContext ?? DEFAULT_CONTEXT;
-    let m: BgpMessage;
-    try {
-      m = decodeMessage(msg, ctx);
-    } catch (e) {
-      const error = asBgpError(e);
-      switch (type) {
-        case MessageType.OPEN:
-          return { type: 'bgpOpenMsgErr', error };
-        case MessageType.UPDATE:
-          return { type: 'updateMsgErr', error };
-        case MessageType.ROUTE_REFRESH:
-          return { type: 'routeRefreshMsgErr', error };
-        case MessageType.NOTIFICATION:
-          // Never answer a NOTIFICATION with one (RFC 4271 s6): take what can be read.
-          return { type: 'notifMsg', notification: buildNotification(msg[19] ?? 0, msg[20] ?? 0, msg.subarray(21)) };
-        default:
-          return { type: 'bgpHeaderErr', error };
-      }
-    }
-    switch (m.type) {
-      case 'OPEN':
-        return this.#openEvent(conn, m);
-      case 'UPDATE': {
-        const reset = sessionResetNotification(m.diagnostics);
-        if (reset !== undefined) {
-          const d = m.diagnostics!.find((x) => x.action === 'session-reset')!;
-          return { type: 'updateMsgErr', error: new BgpError('ERR_BGP_UPDATE_SESSION_RESET', d.reason, { notification: reset, rfc: 'RFC 7606', action: 'session-reset' }) };
-        }
-        return { type: 'updateMsg', update: m };
-      }
-      case 'NOTIFICATION':
-        return { type: 'notifMsg', notification: m };
-      case 'KEEPALIVE':
-        return { type: 'keepAliveMsg' };
-      case 'ROUTE-REFRESH':
-        return { type: 'routeRefreshMsg', message: m };
-    }
+    const event = messageEvent(msg, conn.fsm.negotiated?.receiveContext ?? DEFAULT_CONTEXT);
+    return event.type === 'bgpOpen' ? this.#openEvent(conn, event.open) : event;
   }
 
   /**
@@ -792,20 +703,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   }
 
   #view(conn: Conn, n: Negotiated): DrainView {
-    const local = conn.connection?.localAddress;
-    const localFam = local === undefined ? undefined : parseAddress(local).afi;
-    const v4 = this.#nextHopSelf.ipv4 ?? (localFam === 1 ? local : local !== undefined && local.startsWith('::ffff:') ? local.slice(7) : undefined);
-    const v6 = this.#nextHopSelf.ipv6 ?? (localFam === 2 && !local!.startsWith('::ffff:') ? local : v4 === undefined ? undefined : `::ffff:${v4}`);
-    return {
-      localAsn: n.localAsn,
-      external: n.external,
-      fourOctetAs: n.fourOctetAs,
-      nextHopSelf4: v4,
-      nextHopSelf6: v6,
-      sendContext: n.sendContext,
-      afis: new Set(n.families.filter((f) => f.safi === 1).map((f) => f.afi)),
-      extraCommunities: this.#extraCommunities,
-    };
+    return drainView(n, conn.connection?.localAddress, this.#nextHopSelf, this.#extraCommunities);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -871,10 +769,6 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   }
 }
 
-function asBgpError(e: unknown): BgpError {
-  if (e instanceof BgpError) return e;
-  return new BgpError('ERR_BGP_INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
-}
 
 function ipv4ToNumber(s: string): number {
   const p = s.split('.').map(Number);

@@ -7,3 +7,4 @@ export * from './negotiate.js';
 export * from './session-events.js';
 export * from './bgp-session.js';
 export * from './bgp-speaker.js';
+export * from './session-types.js';
