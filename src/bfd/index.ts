@@ -1,6 +1,69 @@
 /**
- * `tsbgp/bfd`: BFD (RFC 5880 / 5881 / 5883). Not implemented yet: the control packet codec, the
- * state machine and the UDP transport arrive with the BFD issue (docs/rfc-status.md tracks it).
- * This entry point exists so the package layout and `exports` are stable; it exports nothing.
+ * `tsbgp/bfd`: BFD (RFC 5880), sans-I/O so far: the control packet codec with the s6.8.6
+ * reception checks as named drop reasons, authentication (simple password, keyed and meticulous
+ * keyed MD5 / SHA1, sequence windows), the session state machine as a pure step function, and
+ * MetalLB BFDProfile configuration. The UDP transport (RFC 5881 / 5883), BfdSession /
+ * BfdEndpoint and the BGP coupling arrive with the rest of the BFD issue.
  */
-export {};
+export { BfdError, isBfdError, BFD_DROP_REASONS, type BfdDropReason, type BfdErrorOptions } from './errors.js';
+export {
+  BfdStateCode,
+  BfdAuthType,
+  BFD_SINGLE_HOP_CONTROL_PORT,
+  BFD_MULTIHOP_CONTROL_PORT,
+  type BfdStateCodeName,
+  type BfdStateValue,
+  type BfdAuthTypeName,
+  type BfdAuthTypeValue,
+} from './iana.js';
+export {
+  checkBfdControl,
+  decodeBfdControl,
+  encodeBfdControl,
+  BFD_MANDATORY_LENGTH,
+  BFD_DIGEST_OFFSET,
+  BFD_PASSWORD_MIN,
+  BFD_PASSWORD_MAX,
+  BFD_MD5_DIGEST_LENGTH,
+  BFD_SHA1_DIGEST_LENGTH,
+  type BfdControlPacket,
+  type BfdAuth,
+  type BfdSimplePasswordAuth,
+  type BfdKeyedMd5Auth,
+  type BfdKeyedSha1Auth,
+  type BfdDigestAuth,
+  type BfdCheckResult,
+} from './packet.js';
+export {
+  signBfdControl,
+  verifyBfdAuth,
+  checkAuthSequence,
+  isMeticulous,
+  INITIAL_AUTH_SEQ_STATE,
+  type BfdAuthSeqState,
+  type BfdAuthSeqResult,
+  type BfdAuthVerifyResult,
+  type BfdAuthFailure,
+} from './auth.js';
+export { BfdState, BFD_STATES, BFD_STATE_CODE, bfdStateFromCode, type BfdStateName } from './bfd-state.js';
+export { BfdDiag, bfdDiagName, type BfdDiagName, type BfdDiagCode } from './diagnostic.js';
+export type { BfdFsmEvent, BfdFsmEventType, ReceivedControlPacket } from './fsm-event.js';
+export type { BfdFsmAction, BfdFsmActionType, OutgoingControlPacket } from './fsm-action.js';
+export { BFD_PROFILE_DEFAULTS, resolveBfdProfile, type BfdProfile, type ResolvedBfdProfile } from './bfd-config.js';
+export {
+  step,
+  initialBfdState,
+  bfdParamsFromProfile,
+  advertisedDesiredMinTxUs,
+  transmitIntervalUs,
+  detectionTimeUs,
+  controlPacket,
+  SLOW_TX_INTERVAL_US,
+  BFD_TIMER_EVENTS,
+  type BfdFsmState,
+  type BfdFsmEnv,
+  type BfdStepResult,
+  type BfdSessionParams,
+  type BfdTimerName,
+  type BfdTimers,
+} from './fsm.js';
