@@ -4,21 +4,14 @@
  */
 import type { BfdStateName } from './bfd-state.js';
 import type { BfdDiagCode } from './diagnostic.js';
+import type { ReceivedControlPacket } from './fsm-event.js';
 
-/** The fields of a BFD Control packet to send (RFC 5880 s4.1); intervals in microseconds. */
-export interface OutgoingControlPacket {
-  readonly state: BfdStateName;
-  readonly diag: BfdDiagCode;
-  readonly poll: boolean;
-  readonly final: boolean;
-  /** Always false: this implementation never asks for Demand mode. */
-  readonly demand: boolean;
-  readonly detectMult: number;
-  readonly myDiscr: number;
-  /** The peer's discriminator, 0 while unknown. */
-  readonly yourDiscr: number;
-  readonly desiredMinTxUs: number;
-  readonly requiredMinRxUs: number;
+/**
+ * The fields of a BFD Control packet to send (RFC 5880 s4.1): those a received one carries, plus
+ * Required Min Echo RX; intervals in microseconds. `demand` is always false (this implementation
+ * never asks for Demand mode); `yourDiscr` is 0 while the peer's discriminator is unknown.
+ */
+export interface OutgoingControlPacket extends ReceivedControlPacket {
   /** Always 0: the Echo function is not supported (we do not loop echo packets back). */
   readonly requiredMinEchoRxUs: number;
 }

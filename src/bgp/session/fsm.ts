@@ -26,88 +26,23 @@ import { buildNotification } from '../codec/notification.js';
 import type { OpenMessage } from '../codec/open.js';
 import { endOfRib } from '../codec/update.js';
 import { afiSafiKey } from '../iana/afi-safi.js';
-import type { RandomSource } from '../../clock/clock.js';
 import { BgpState, type BgpStateName } from './bgp-state.js';
+import {
+  type FsmEnv,
+  type FsmState,
+  type StepResult,
+  type TimerName,
+  OPEN_SENT_HOLD_TIME_SEC,
+  TIMER_EVENTS,
+  idleHoldDelayMs,
+  sendHoldTimeSec,
+} from './fsm-state.js';
+
+export * from './fsm-state.js';
 import type { FsmAction } from './fsm-action.js';
 import type { FsmEvent } from './fsm-event.js';
 import { type Negotiated, checkOpen, localOpen } from './negotiate.js';
 import type { ResolvedPeerConfig } from './session-config.js';
-
-export type TimerName = 'connectRetry' | 'hold' | 'keepalive' | 'delayOpen' | 'idleHold' | 'sendHold' | 'gracefulRestart';
-export const TIMER_NAMES: readonly TimerName[] = ['connectRetry', 'hold', 'keepalive', 'delayOpen', 'idleHold', 'sendHold', 'gracefulRestart'];
-
-/** The event each timer produces when it expires. */
-export const TIMER_EVENTS: Readonly<Record<TimerName, FsmEvent>> = {
-  connectRetry: { type: 'connectRetryTimerExpires' },
-  hold: { type: 'holdTimerExpires' },
-  keepalive: { type: 'keepaliveTimerExpires' },
-  delayOpen: { type: 'delayOpenTimerExpires' },
-  idleHold: { type: 'idleHoldTimerExpires' },
-  sendHold: { type: 'sendHoldTimerExpires' },
-  gracefulRestart: { type: 'gracefulRestartTimerExpires' },
-};
-
-/** Deadlines (ms on the injected clock) of the running timers. */
-export type Timers = Readonly<Partial<Record<TimerName, number>>>;
-
-/** RFC 4271 s8.2.2: "a large value" for the HoldTimer while waiting for the peer's OPEN (4 minutes suggested). */
-export const OPEN_SENT_HOLD_TIME_SEC = 240;
-/** RFC 9687 s4: suggested SendHoldTime floor (8 minutes). */
-export const SEND_HOLD_TIME_FLOOR_SEC = 480;
-
-export interface FsmState {
-  readonly state: BgpStateName;
-  /** RFC 4271 ConnectRetryCounter. */
-  readonly connectRetryCounter: number;
-  readonly timers: Timers;
-  /** Administratively started: the FSM restarts itself (after the IdleHoldTime) when the session drops. */
-  readonly autoRestart: boolean;
-  /** PassiveTcpEstablishment for the current start. */
-  readonly passive: boolean;
-  /** Our OPEN was sent on the current connection. */
-  readonly openSent: boolean;
-  readonly peerOpen: OpenMessage | undefined;
-  readonly negotiated: Negotiated | undefined;
-  /** Consecutive drops without a stable Established period: the IdleHold backoff exponent. */
-  readonly flaps: number;
-  readonly establishedAtMs: number | undefined;
-  /** The transport's send buffer is full (RFC 9687 send hold timer running). */
-  readonly transmitBlocked: boolean;
-  /** RFC 4724 helper: families (afiSafiKey) whose routes from the peer are held as stale. */
-  readonly staleFamilies: readonly number[];
-  /** Why the session last left Established or failed to get there. */
-  readonly lastError: string | undefined;
-}
-
-export interface FsmEnv {
-  readonly config: ResolvedPeerConfig;
-  readonly nowMs: number;
-  /** Uniform in [0, 1): RFC 4271 s10 jitter. */
-  readonly random: RandomSource;
-}
-
-export interface StepResult {
-  readonly state: FsmState;
-  readonly actions: readonly FsmAction[];
-}
-
-export function initialFsmState(): FsmState {
-  return {
-    state: BgpState.Idle,
-    connectRetryCounter: 0,
-    timers: {},
-    autoRestart: false,
-    passive: false,
-    openSent: false,
-    peerOpen: undefined,
-    negotiated: undefined,
-    flaps: 0,
-    establishedAtMs: undefined,
-    transmitBlocked: false,
-    staleFamilies: [],
-    lastError: undefined,
-  };
-}
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -296,17 +231,6 @@ class Tx {
   }
 }
 
-/** IdleHoldTime for the n-th consecutive drop: initial x 2^(n-1), capped. */
-export function idleHoldDelayMs(c: ResolvedPeerConfig, flaps: number): number {
-  const exp = Math.min(Math.max(flaps - 1, 0), 30);
-  return Math.min(c.idleHoldTimeSec * 2 ** exp, c.maxIdleHoldTimeSec) * 1000;
-}
-
-/** The negotiated (or default) RFC 9687 SendHoldTime in seconds. */
-export function sendHoldTimeSec(c: ResolvedPeerConfig, negotiated: Negotiated | undefined): number {
-  return c.sendHoldTimeSec ?? Math.max(SEND_HOLD_TIME_FLOOR_SEC, 2 * (negotiated?.holdTimeSec ?? 0));
-}
-
 const fsmError = (subcode: number): NotificationSpec => notification(ErrorCode.FINITE_STATE_MACHINE_ERROR, subcode);
 
 /** RFC 6608 subcode for an unexpected message in `state`. */
@@ -322,6 +246,16 @@ function unexpectedMessageSubcode(state: BgpStateName): number {
       return FsmErrorSubcode.UNSPECIFIED_ERROR;
   }
 }
+
+/** Events 1 and 3-7: the start events. */
+const START_EVENTS: ReadonlySet<FsmEvent['type']> = new Set([
+  'manualStart',
+  'automaticStart',
+  'manualStartWithPassiveTcpEstablishment',
+  'automaticStartWithPassiveTcpEstablishment',
+  'automaticStartWithDampPeerOscillations',
+  'automaticStartWithDampPeerOscillationsAndPassiveTcpEstablishment',
+]);
 
 const MESSAGE_EVENTS: ReadonlySet<FsmEvent['type']> = new Set(['bgpOpen', 'bgpOpenMsgErr', 'keepAliveMsg', 'updateMsg', 'updateMsgErr', 'routeRefreshMsg', 'routeRefreshMsgErr']);
 
@@ -441,14 +375,8 @@ function idle(tx: Tx, ev: FsmEvent): void {
 function connectOrActive(tx: Tx, ev: FsmEvent): void {
   const st = tx.s.state;
   const delayOpenRunning = tx.timers.delayOpen !== undefined;
+  if (START_EVENTS.has(ev.type)) return; // events 1, 3-7 are ignored once started
   switch (ev.type) {
-    case 'manualStart':
-    case 'automaticStart':
-    case 'manualStartWithPassiveTcpEstablishment':
-    case 'automaticStartWithPassiveTcpEstablishment':
-    case 'automaticStartWithDampPeerOscillations':
-    case 'automaticStartWithDampPeerOscillationsAndPassiveTcpEstablishment':
-      return; // ignored
     case 'manualStop':
       // RFC 4271 s8.2.2: only Active sends the Cease (DelayOpen running, SendNOTIFICATIONwithoutOPEN).
       tx.toIdle(ev.reason ?? 'ManualStop', {
@@ -523,14 +451,8 @@ function connectOrActive(tx: Tx, ev: FsmEvent): void {
 
 function connected(tx: Tx, ev: FsmEvent): void {
   const st = tx.s.state;
+  if (START_EVENTS.has(ev.type)) return; // events 1, 3-7 are ignored once started
   switch (ev.type) {
-    case 'manualStart':
-    case 'automaticStart':
-    case 'manualStartWithPassiveTcpEstablishment':
-    case 'automaticStartWithPassiveTcpEstablishment':
-    case 'automaticStartWithDampPeerOscillations':
-    case 'automaticStartWithDampPeerOscillationsAndPassiveTcpEstablishment':
-      return; // ignored
     case 'manualStop':
       tx.toIdle(ev.reason ?? 'ManualStop', { notification: ev.notification ?? notification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN), counter: 'reset', manual: true });
       return;
