@@ -1,9 +1,9 @@
 /**
- * `tsbgp/bfd`: BFD (RFC 5880), sans-I/O so far: the control packet codec with the s6.8.6
- * reception checks as named drop reasons, authentication (simple password, keyed and meticulous
- * keyed MD5 / SHA1, sequence windows), the session state machine as a pure step function, and
- * MetalLB BFDProfile configuration. The UDP transport (RFC 5881 / 5883), BfdSession /
- * BfdEndpoint and the BGP coupling arrive with the rest of the BFD issue.
+ * `tsbgp/bfd`: BFD (RFC 5880, 5881, 5883): the control packet codec with the s6.8.6 reception
+ * checks as named drop reasons, authentication (simple password, keyed and meticulous keyed MD5 /
+ * SHA1, sequence windows), the session state machine as a pure step function, MetalLB
+ * BFDProfile configuration, BfdEndpoint / BfdSession over a transport (UDP by default) and the
+ * coupling of BGP sessions to BFD (RFC 5882).
  */
 export { BfdError, isBfdError, BFD_DROP_REASONS, type BfdDropReason, type BfdErrorOptions } from './errors.js';
 export {
@@ -67,3 +67,33 @@ export {
   type BfdTimerName,
   type BfdTimers,
 } from './fsm.js';
+export {
+  BfdEndpoint,
+  BFD_SINGLE_HOP_TTL,
+  type BfdEndpointOptions,
+  type BfdEndpointEvents,
+  type BfdEndpointSnapshot,
+  type BfdEndpointDropReason,
+  type BfdSessionOptions,
+} from './bfd-endpoint.js';
+export {
+  BfdSession,
+  type BfdSessionKey,
+  type BfdSessionEvents,
+  type BfdSessionSnapshot,
+  type BfdSessionCounters,
+  type BfdStateChangeEvent,
+  type BfdDownEvent,
+  type BfdSessionDropReason,
+} from './bfd-session.js';
+export { BFD_AUTH_TYPE_NAMES, checkBfdAuthConfig, type BfdAuthConfig, type BfdAuthTypeLabel, type BfdAuthDropReason } from './session-auth.js';
+export type {
+  BfdTransport,
+  BfdListener,
+  BfdListenOptions,
+  BfdSender,
+  BfdSenderOptions,
+  BfdPacketMeta,
+  BfdPacketHandler,
+  BfdTransportError,
+} from './bfd-transport.js';
