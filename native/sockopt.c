@@ -1,17 +1,22 @@
 /*
- * tsbgp_sockopt: the socket options Node's net module does not expose, for the BGP TCP adapter.
+ * tsbgp_sockopt: the socket options Node's net and dgram modules do not expose, for the BGP TCP
+ * adapter and the BFD UDP transport.
  *
  * Owns: RFC 2385 TCP-MD5 keys (TCP_MD5SIG), the IP TTL / IPv6 unicast hop limit, the RFC 5082
  * GTSM minimum TTL (IP_MINTTL / IPV6_MINHOPCOUNT), the TTL of a listener's saved SYN
  * (TCP_SAVE_SYN / TCP_SAVED_SYN), and creating an unconnected TCP socket so these options are on
- * the socket before its SYN leaves (Node creates its fds lazily, inside connect()).
+ * the socket before its SYN leaves (Node creates its fds lazily, inside connect()). For BFD
+ * (RFC 5881 s5, RFC 5883 s5): bound UDP sockets whose received packets are checked against a
+ * minimum TTL / hop limit by a classic BPF socket filter (Linux IP_MINTTL does not apply to UDP).
  *
- * Must not touch: connect, bind, listen or accept (Node does those on the fds it is handed), any
+ * Must not touch: connect, listen or accept (Node does those on the fds it is handed), bind except
+ * for the UDP sockets it creates (the filter must be on before the first packet can arrive), any
  * fd it is not given, and logging. A TCP-MD5 key is never copied into an error message and the
  * local copy is wiped after use.
  *
- * Every function takes a numeric fd and throws a JS Error on failure carrying `errno` (the
- * positive OS value), `code` (its name, e.g. "ENOENT"), `syscall` and `option`.
+ * Every function takes a numeric fd (createSocket and createUdpSocket return one) and throws a JS
+ * Error on failure carrying `errno` (the positive OS value), `code` (its name, e.g. "ENOENT"),
+ * `syscall` and `option`.
  *
  * Linux only: struct tcp_md5sig, IPV6_MINHOPCOUNT and TCP_SAVED_SYN are Linux interfaces.
  */
@@ -24,11 +29,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -55,6 +63,10 @@ static const char *errno_name(int err) {
     case ENOMEM: return "ENOMEM";
     case EAFNOSUPPORT: return "EAFNOSUPPORT";
     case EMFILE: return "EMFILE";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case EACCES: return "EACCES";
+    case ENODEV: return "ENODEV";
     default: return "EUNKNOWN";
   }
 }
@@ -445,6 +457,172 @@ static napi_value get_saved_syn_ttl(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- UDP sockets with a minimum received TTL (BFD) ------------------------------------------ */
+
+/*
+ * The classic BPF program that drops a received packet whose IPv4 TTL / IPv6 hop limit is below
+ * `min_ttl`. It reads the network header through the SKF_NET_OFF negative offset, so it sees the
+ * IP header even on a UDP socket, and picks the field by the version nibble (an AF_INET6 socket
+ * can carry IPv4-mapped traffic). A packet whose version is neither 4 nor 6, or whose header
+ * cannot be read (the load fails, which returns 0), is dropped: the filter fails closed.
+ *
+ *   0: ldb [net+0]        A = first byte of the IP header
+ *   1: rsh #4             A = IP version
+ *   2: jeq #4, 3, 5
+ *   3: ldb [net+8]        IPv4 TTL
+ *   4: ja 7
+ *   5: jeq #6, 6, 8
+ *   6: ldb [net+7]        IPv6 hop limit
+ *   7: jge #min_ttl, 9, 8
+ *   8: ret #0             drop
+ *   9: ret #0xffffffff    accept the whole packet
+ */
+#define TTL_FILTER_LENGTH 10
+
+static void build_ttl_filter(struct sock_filter *code, uint32_t min_ttl) {
+  const struct sock_filter program[TTL_FILTER_LENGTH] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF + 0),
+      BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 4, 0, 2),
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF + 8),
+      BPF_JUMP(BPF_JMP | BPF_JA | BPF_K, 2, 0, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 2),
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF + 7),
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, min_ttl, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+  };
+  memcpy(code, program, sizeof program);
+}
+
+/*
+ * Attaches (min_ttl 1..255) or detaches (0) the TTL filter; SO_ATTACH_FILTER replaces an attached
+ * filter atomically, and detaching when none is attached (ENOENT) is not an error. Throws and
+ * returns false on failure.
+ */
+static bool apply_ttl_filter(napi_env env, int fd, int32_t min_ttl) {
+  if (min_ttl == 0) {
+    int unused = 0;
+    if (setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &unused, sizeof unused) != 0 && errno != ENOENT) {
+      throw_errno(env, errno, "setsockopt", "SO_DETACH_FILTER");
+      return false;
+    }
+    return true;
+  }
+  struct sock_filter code[TTL_FILTER_LENGTH];
+  build_ttl_filter(code, (uint32_t)min_ttl);
+  struct sock_fprog program = {.len = TTL_FILTER_LENGTH, .filter = code};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) {
+    throw_errno(env, errno, "setsockopt", "SO_ATTACH_FILTER");
+    return false;
+  }
+  return true;
+}
+
+/* Closes `fd` keeping the errno of the failure being reported. */
+static void close_keeping_errno(int fd) {
+  int saved = errno;
+  close(fd);
+  errno = saved;
+}
+
+/*
+ * createUdpSocket(family: 4 | 6, address: string, port: 0..65535, minTtl: 0..255): number
+ *
+ * A new UDP socket (non-blocking, close-on-exec) bound to address:port, for
+ * `dgram.createSocket(...).bind({ fd })`. With minTtl > 0 the TTL filter is attached BEFORE bind,
+ * so no packet below the minimum is ever queued. IPv6 sockets are IPv6-only (IPV6_V6ONLY), and an
+ * IPv6 address may carry a `%zone` (interface name or index) for link-local addresses.
+ *
+ * SO_REUSEADDR is deliberately NOT set: on a UDP socket it lets a second socket (another BFD
+ * daemon, or a second listener in this process) bind the same address and port, after which the
+ * kernel delivers the traffic to only one of them. Without it the second bind fails with
+ * EADDRINUSE; UDP has no TIME_WAIT, so nothing is lost.
+ *
+ * Failures close the socket and throw (syscall "bind", option "<address>:<port>" for bind errors).
+ */
+static napi_value create_udp_socket(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv)) return NULL;
+  int32_t family, port, min_ttl;
+  if (!get_int(env, argv[0], "family", 4, 6, &family)) return NULL;
+  if (family == 5) return throw_range(env, "family must be 4 or 6");
+  napi_valuetype type;
+  napi_typeof(env, argv[1], &type);
+  if (type != napi_string) return throw_type(env, "address must be a string");
+  char address[ADDRESS_TEXT_MAX];
+  size_t address_len = 0;
+  if (napi_get_value_string_utf8(env, argv[1], address, sizeof address, &address_len) != napi_ok) return NULL;
+  if (address_len >= sizeof address - 1) return throw_range(env, "address is not an IP address");
+  char address_text[ADDRESS_TEXT_MAX];
+  memcpy(address_text, address, address_len + 1);
+  if (!get_int(env, argv[2], "port", 0, 65535, &port) || !get_int(env, argv[3], "minTtl", 0, 255, &min_ttl)) return NULL;
+
+  struct sockaddr_storage storage;
+  memset(&storage, 0, sizeof storage);
+  socklen_t storage_len;
+  if (family == 4) {
+    struct sockaddr_in *sin = (struct sockaddr_in *)&storage;
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, address, &sin->sin_addr) != 1) return throw_range(env, "address is not an IPv4 address");
+    storage_len = sizeof *sin;
+  } else {
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&storage;
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons((uint16_t)port);
+    char *zone = strchr(address, '%');
+    if (zone != NULL) {
+      *zone++ = '\0';
+      char *end = NULL;
+      unsigned long index = strtoul(zone, &end, 10);
+      if (*zone == '\0' || *end != '\0') index = if_nametoindex(zone);
+      if (index == 0 || index > UINT32_MAX) return throw_errno(env, ENODEV, "if_nametoindex", zone);
+      sin6->sin6_scope_id = (uint32_t)index;
+    }
+    if (inet_pton(AF_INET6, address, &sin6->sin6_addr) != 1) return throw_range(env, "address is not an IPv6 address");
+    storage_len = sizeof *sin6;
+  }
+
+  int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0) return throw_errno(env, errno, "socket", family == 4 ? "AF_INET" : "AF_INET6");
+  int one = 1;
+  if (family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) {
+    close_keeping_errno(fd);
+    return throw_errno(env, errno, "setsockopt", "IPV6_V6ONLY");
+  }
+  if (min_ttl > 0 && !apply_ttl_filter(env, fd, min_ttl)) {
+    close(fd);
+    return NULL;
+  }
+  if (bind(fd, (struct sockaddr *)&storage, storage_len) != 0) {
+    close_keeping_errno(fd);
+    char where[ADDRESS_TEXT_MAX + 16];
+    if (family == 6) snprintf(where, sizeof where, "[%s]:%d", address_text, (int)port);
+    else snprintf(where, sizeof where, "%s:%d", address_text, (int)port);
+    return throw_errno(env, errno, "bind", where);
+  }
+  napi_value result;
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
+/*
+ * setUdpMinTtl(fd, minTtl: 0..255): void
+ *
+ * Replaces the TTL filter of a socket from createUdpSocket (atomically: no moment without a
+ * filter); 0 removes it. Packets queued before the call were checked against the old minimum.
+ */
+static napi_value set_udp_min_ttl(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!get_args(env, info, 2, argv)) return NULL;
+  int fd;
+  int32_t min_ttl;
+  if (!get_fd(env, argv[0], &fd) || !get_int(env, argv[1], "minTtl", 0, 255, &min_ttl)) return NULL;
+  apply_ttl_filter(env, fd, min_ttl);
+  return NULL;
+}
+
 /* ---- module -------------------------------------------------------------------------------- */
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -460,6 +638,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"getTtl", NULL, get_ttl, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setSaveSyn", NULL, set_save_syn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getSavedSynTtl", NULL, get_saved_syn_ttl, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"createUdpSocket", NULL, create_udp_socket, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setUdpMinTtl", NULL, set_udp_min_ttl, NULL, NULL, NULL, napi_enumerable, NULL},
       {"maxKeyLength", NULL, NULL, NULL, NULL, max_key_length, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) {

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * Builds the optional native addon `native/` (tsbgp_sockopt: TCP-MD5, TTL, GTSM socket options)
+ * Builds the optional native addon `native/` (tsbgp_sockopt: TCP-MD5, TTL, GTSM socket options, the BFD receive TTL filter)
  * with npm's own node-gyp. Run by npm's `install` script, so it runs on `npm install` / `npm ci`
  * in this repository and when tsbgp is installed as a dependency.
  *
  * Owns: native/build/ only. Must not touch anything else in the package, and must NEVER fail the
  * install: any problem prints one line saying the addon is unavailable and what that means, and
- * exits 0. The library then works without TCP-MD5 and TTL security and says so with typed errors
+ * exits 0. The library then works without TCP-MD5, TTL security and the BFD TTL check and says so with typed errors
  * (ERR_BGP_TCP_MD5_UNSUPPORTED, ERR_BGP_TTL_SECURITY_UNSUPPORTED) when they are asked for.
  *
  * Environment:
@@ -29,7 +29,7 @@ const LOG = join(BUILD_DIR, 'build-native.log');
 /** node-gyp may download headers when none are installed locally; never wait longer than this. */
 const BUILD_TIMEOUT_MS = 5 * 60 * 1000;
 const CONSEQUENCE =
-  'TCP-MD5 (RFC 2385) and TTL security (RFC 5082 GTSM) are unavailable; plain BGP over TCP works';
+  'TCP-MD5 (RFC 2385) and TTL security (RFC 5082 GTSM) are unavailable, and BFD does not check received TTLs (RFC 5881 s5); plain BGP over TCP and BFD work';
 
 /** Prints the one line and ends the script successfully (the install must go on). */
 function unavailable(reason) {
@@ -94,7 +94,7 @@ function main() {
     const first = `${load.stderr ?? ''}`.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
     unavailable(`built but cannot be loaded: ${first.trim()}`);
   }
-  console.log('tsbgp: native socket-option addon built: TCP-MD5 and TTL security (GTSM) are available.');
+  console.log('tsbgp: native socket-option addon built: TCP-MD5, TTL security (GTSM) and the BFD TTL check are available.');
 }
 
 try {

@@ -51,7 +51,7 @@ export type { BfdFsmEvent, BfdFsmEventType, ReceivedControlPacket } from './fsm-
 export type { BfdFsmAction, BfdFsmActionType, OutgoingControlPacket } from './fsm-action.js';
 export { BFD_PROFILE_DEFAULTS, resolveBfdProfile, type BfdProfile, type ResolvedBfdProfile } from './bfd-config.js';
 export {
-  step,
+  step as bfdStep,
   initialBfdState,
   bfdParamsFromProfile,
   advertisedDesiredMinTxUs,
@@ -97,3 +97,11 @@ export type {
   BfdPacketHandler,
   BfdTransportError,
 } from './bfd-transport.js';
+export {
+  createUdpBfdTransport,
+  BfdSocketError,
+  BFD_SOURCE_PORT_MIN,
+  BFD_SOURCE_PORT_MAX,
+  type UdpBfdTransport,
+  type UdpBfdTransportOptions,
+} from './udp-transport.js';

@@ -8,6 +8,9 @@
  *
  * Without the addon the library still speaks BGP over plain TCP; asking for TCP-MD5 or GTSM then
  * fails loudly with ERR_BGP_TCP_MD5_UNSUPPORTED / ERR_BGP_TTL_SECURITY_UNSUPPORTED, never silently.
+ * The UDP functions for BFD (`createUdpSocket`, `setUdpMinTtl`) are optional: an addon built
+ * before they existed still provides everything else, and `udpTtlFilterAvailable()` says whether
+ * the BFD transport can filter received packets by TTL (ERR_UDP_TTL_FILTER_UNSUPPORTED otherwise).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,10 +47,21 @@ export interface NativeSocketOptions {
   getSavedSynTtl(fd: number): number | undefined;
   /** TCP_MD5SIG_MAXKEYLEN (80). */
   readonly maxKeyLength: number;
+  /**
+   * A new UDP socket fd (non-blocking, close-on-exec, IPV6_V6ONLY for family 6, no SO_REUSEADDR)
+   * bound to address:port, with the minimum-TTL filter attached before bind when minTtl > 0, for
+   * `dgram.createSocket(...).bind({ fd })`. Optional: absent from addons built before it existed.
+   */
+  createUdpSocket?(family: 4 | 6, address: string, port: number, minTtl: number): number;
+  /** Replaces the minimum-TTL filter of a socket from `createUdpSocket` (0 removes it). Optional. */
+  setUdpMinTtl?(fd: number, minTtl: number): void;
 }
 
+/** The addon when it has the UDP functions for BFD. */
+type NativeUdpSocketOptions = NativeSocketOptions & Required<Pick<NativeSocketOptions, 'createUdpSocket' | 'setUdpMinTtl'>>;
+
 /** What needs the addon; each has its own error code. */
-export type NativeFeature = 'tcp-md5' | 'ttl-security' | 'ttl';
+export type NativeFeature = 'tcp-md5' | 'ttl-security' | 'ttl' | 'udp-ttl-filter';
 
 /** RFC 2385 / Linux TCP_MD5SIG_MAXKEYLEN: the longest TCP-MD5 key, in bytes. */
 export const TCP_MD5_MAX_KEY_BYTES = 80;
@@ -63,6 +77,7 @@ const FEATURES: Readonly<Record<NativeFeature, { code: string; what: string; rfc
   'tcp-md5': { code: 'ERR_BGP_TCP_MD5_UNSUPPORTED', what: 'TCP-MD5 (RFC 2385)', rfc: 'RFC 2385' },
   'ttl-security': { code: 'ERR_BGP_TTL_SECURITY_UNSUPPORTED', what: 'TTL security (RFC 5082 GTSM)', rfc: 'RFC 5082' },
   ttl: { code: 'ERR_BGP_TTL_UNSUPPORTED', what: 'setting the IP TTL', rfc: undefined },
+  'udp-ttl-filter': { code: 'ERR_UDP_TTL_FILTER_UNSUPPORTED', what: 'checking the TTL of received UDP packets (BFD, RFC 5881 s5)', rfc: 'RFC 5881' },
 };
 
 interface LoadState {
@@ -241,6 +256,58 @@ export function readSocketMinTtl(fd: number): TtlPair {
     return native.getMinTtl(fd);
   } catch (e) {
     throw new SocketOptionError('reading the minimum received TTL', e);
+  }
+}
+
+/** True when the addon is loaded and has the UDP functions (`createUdpSocket`, `setUdpMinTtl`). */
+export function udpTtlFilterAvailable(): boolean {
+  return hasUdpFunctions(nativeSocketOptions());
+}
+
+/** Why UDP TTL filtering is unavailable, or undefined when it is available. */
+export function udpTtlFilterUnavailableReason(): string | undefined {
+  const native = nativeSocketOptions();
+  if (native === undefined) return nativeSocketOptionsUnavailableReason();
+  return hasUdpFunctions(native) ? undefined : 'the built addon predates createUdpSocket / setUdpMinTtl (rebuild it: "npm run install")';
+}
+
+function hasUdpFunctions(native: NativeSocketOptions | undefined): native is NativeUdpSocketOptions {
+  return native !== undefined && typeof native.createUdpSocket === 'function' && typeof native.setUdpMinTtl === 'function';
+}
+
+/** The addon with its UDP functions; throws ERR_UDP_TTL_FILTER_UNSUPPORTED (a BgpError) otherwise. */
+function requireUdpSocketOptions(): NativeUdpSocketOptions {
+  const native = nativeSocketOptions();
+  if (hasUdpFunctions(native)) return native;
+  const f = FEATURES['udp-ttl-filter'];
+  throw new BgpError(f.code, `${f.what} needs the native addon tsbgp_sockopt with UDP support, which is unavailable: ${udpTtlFilterUnavailableReason()}`, {
+    rfc: f.rfc,
+  });
+}
+
+/**
+ * A new UDP socket fd bound to `address`:`port` (IPv6 may carry a `%zone`), dropping received
+ * packets whose TTL / hop limit is below `minTtl` (0: no check) from the first packet on. Throws
+ * ERR_UDP_TTL_FILTER_UNSUPPORTED without the addon's UDP support, and SocketOptionError
+ * (ERR_BGP_SOCKET_OPTION, `systemCode` e.g. "EADDRINUSE") when the kernel refuses. The caller owns
+ * the fd: hand it to `dgram` (`bind({ fd })`) or close it with `closeSocketFd`.
+ */
+export function createUdpSocketFd(family: 4 | 6, address: string, port: number, minTtl: number): number {
+  const native = requireUdpSocketOptions();
+  try {
+    return native.createUdpSocket(family, address, port, minTtl);
+  } catch (e) {
+    throw new SocketOptionError(`creating an IPv${family} UDP socket bound to ${family === 6 ? `[${address}]` : address}:${port}`, e);
+  }
+}
+
+/** Replaces the minimum received TTL of a socket from `createUdpSocketFd` (0 removes the check). */
+export function setUdpSocketMinTtl(fd: number, minTtl: number): void {
+  const native = requireUdpSocketOptions();
+  try {
+    native.setUdpMinTtl(fd, minTtl);
+  } catch (e) {
+    throw new SocketOptionError(`setting the minimum received UDP TTL to ${minTtl}`, e);
   }
 }
 
