@@ -2,6 +2,7 @@
 const benches: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   codec: () => import('./codec.js'),
   'codec-libs': () => import('./codec-libs.js'),
+  bfd: () => import('./bfd.js'),
 };
 
 const name = process.argv[2] ?? 'codec';

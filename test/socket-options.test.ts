@@ -489,7 +489,7 @@ t.test('build-native.mjs builds the addon from the sources alone', { skip: proce
   const dir = scratchPackage(t);
   const built = runBuild(dir, {});
   t.equal(built.status, 0);
-  t.match(built.stdout, /addon built: TCP-MD5 and TTL security \(GTSM\) are available/);
+  t.match(built.stdout, /addon built: TCP-MD5, TTL security \(GTSM\) and the BFD TTL check are available/);
   const addon = join(dir, 'native', 'build', 'Release', 'tsbgp_sockopt.node');
   t.ok(existsSync(addon), 'native/build/Release/tsbgp_sockopt.node exists');
   const load = spawnSync(process.execPath, ['-e', `console.log(Object.keys(require(${JSON.stringify(addon)})).join(','))`], { encoding: 'utf8', timeout: 30_000 });

@@ -15,6 +15,11 @@
  *   Detection Time) only when the Final arrives.
  * - Poll Sequences are only started while Up; leaving Up ends one.
  * - Diag is cleared to 0 on entering Up and on administrative enable.
+ * - A state change is sent at once (the transmit deadline moves to now), as FRR and BIRD do,
+ *   although s6.8.7 bounds the interval between packets by the (now slow) transmit interval: a
+ *   peer learns of Init, Up or Down within its one-way delay instead of up to 1 s later, and a
+ *   three-way handshake or a bounce completes in milliseconds. The number of such packets is
+ *   bounded by the state changes, which received packets or timers cause.
  * - In AdminDown packets keep being sent at the slow rate (s6.8.16 allows ceasing after a
  *   Detection Time; we do not).
  * - Packets are checked here too for the discriminator rules of s6.8.6 (My Discriminator non-zero,
@@ -271,6 +276,16 @@ class Tx {
     this.actions.push({ type: 'pollComplete' });
   }
 
+  /** The state changed in this step and no packet carrying the new state was sent after it. */
+  stateChangedUnsent(): boolean {
+    let changed = false;
+    for (const a of this.actions) {
+      if (a.type === 'stateChange') changed = true;
+      else if (a.type === 'send') changed = false;
+    }
+    return changed;
+  }
+
   canTransmitPeriodic(): boolean {
     const s = this.s;
     if (s.passive && s.remoteDiscr === 0) return false; // s6.8.7
@@ -284,6 +299,9 @@ class Tx {
     // Transmit deadline: start promptly when transmission becomes allowed; pull it in when the interval shrank.
     if (!this.canTransmitPeriodic()) {
       delete this.timers.transmit;
+    } else if (this.stateChangedUnsent()) {
+      // Tell the peer about a new state at once (as FRR and BIRD do); the schedule continues from now.
+      this.timers.transmit = this.now;
     } else if (this.timers.transmit === undefined) {
       this.timers.transmit = this.now;
     } else if (transmitIntervalUs(s) < this.intervalBefore) {

@@ -105,3 +105,15 @@ export {
   type UdpBfdTransport,
   type UdpBfdTransportOptions,
 } from './udp-transport.js';
+export {
+  coupleBgpToBfd,
+  BgpBfdCoupling,
+  BFD_DOWN_NOTIFICATION,
+  BGP_BFD_COUPLING_DEFAULTS,
+  type CouplableBgpSession,
+  type CouplableBfdSession,
+  type BgpBfdCouplingOptions,
+  type BgpBfdCouplingEvents,
+  type BgpBfdCouplingSnapshot,
+  type BgpBfdTeardownEvent,
+} from './bgp-coupling.js';

@@ -151,6 +151,7 @@ async function listen(transport: UdpBfdTransport, options: BfdListenOptions, onP
   }
 
   const where = { localAddress };
+  raiseReceiveBuffer(socket);
   socket.on('message', (msg: Buffer, rinfo) => {
     onPacket(msg, { peerAddress: rinfo.address, peerPort: rinfo.port, localAddress, multihop, ttl: undefined });
   });
@@ -258,6 +259,22 @@ async function bindSourcePort(family: 4 | 6, localAddress: string, pickSourcePor
     `no free UDP source port for a BFD sender on ${localAddress}: ${BFD_SOURCE_PORT_ATTEMPTS} random ports in ${BFD_SOURCE_PORT_MIN}-${BFD_SOURCE_PORT_MAX} were in use (EADDRINUSE)`,
     { localAddress, port: lastPort, cause: lastError, rfc: 'RFC 5881 s4' },
   );
+}
+
+/**
+ * One listener serves every session on its address: at 1000 sessions x 50 ms that is 20,000
+ * packets/s, and the default receive buffer (about 200 KiB, a few hundred datagrams) overflows
+ * during a 20 ms pause of the event loop. Ask for 4 MiB; the kernel caps it at net.core.rmem_max
+ * (a refusal is harmless: the default stays).
+ */
+export const BFD_LISTENER_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+function raiseReceiveBuffer(socket: Socket): void {
+  try {
+    if (socket.getRecvBufferSize() < BFD_LISTENER_RECEIVE_BUFFER_BYTES) socket.setRecvBufferSize(BFD_LISTENER_RECEIVE_BUFFER_BYTES);
+  } catch {
+    // keep the default
+  }
 }
 
 /** Binds and resolves once listening; rejects with the bind error (synchronous or emitted). */

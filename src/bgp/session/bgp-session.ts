@@ -178,9 +178,16 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     await done;
   }
 
-  /** Tears the session down as an AutomaticStop (event 8): e.g. BFD down (Cease 6/10), max prefix. It restarts after the IdleHoldTime. */
-  automaticStop(spec: NotificationSpec, reason: string): void {
-    this.#input(this.#main, { type: 'automaticStop', notification: spec, reason });
+  /**
+   * Tears the session down as an AutomaticStop (event 8): e.g. BFD down (Cease 6/10), max prefix.
+   * It restarts after the IdleHoldTime, unless `restart: false`: then it stays Idle (a pending
+   * automatic restart is cancelled too) until `start()`.
+   */
+  automaticStop(spec: NotificationSpec, reason: string, options: { readonly restart?: boolean | undefined } = {}): void {
+    const restart = options.restart === false ? false : undefined;
+    this.#input(this.#main, { type: 'automaticStop', notification: spec, reason, restart });
+    // Without a restart, a connection still being resolved in a collision must not take over.
+    if (restart === false && this.#other !== undefined) this.#input(this.#other, { type: 'automaticStop', notification: spec, reason, restart });
   }
 
   /** Adds or replaces routes in the Adj-RIB-Out; sent at once when Established. Throws a typed error for a bad advertisement (nothing changes then). */

@@ -25,8 +25,17 @@ export type FsmEvent =
   | { readonly type: 'automaticStartWithDampPeerOscillations' }
   /** Event 7: AutomaticStart_with_DampPeerOscillations_and_PassiveTcpEstablishment. */
   | { readonly type: 'automaticStartWithDampPeerOscillationsAndPassiveTcpEstablishment' }
-  /** Event 8: AutomaticStop (e.g. max-prefix, BFD down): `notification` is sent (default Cease 6/0). */
-  | { readonly type: 'automaticStop'; readonly notification?: NotificationSpec | undefined; readonly reason?: string | undefined }
+  /**
+   * Event 8: AutomaticStop (e.g. max-prefix, BFD down): `notification` is sent (default Cease 6/0).
+   * `restart: false` cancels the automatic restart after the IdleHoldTime (also when already
+   * Idle): the FSM then stays Idle until a start event (e.g. BFD coupling waiting for BFD Up).
+   */
+  | {
+      readonly type: 'automaticStop';
+      readonly notification?: NotificationSpec | undefined;
+      readonly reason?: string | undefined;
+      readonly restart?: boolean | undefined;
+    }
   /** Event 9: ConnectRetryTimer_Expires. */
   | { readonly type: 'connectRetryTimerExpires' }
   /** Event 10: HoldTimer_Expires. */

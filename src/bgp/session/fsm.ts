@@ -164,7 +164,14 @@ class Tx {
    */
   toIdle(
     reason: string,
-    o: { notification?: NotificationSpec | undefined; received?: NotificationSpec | undefined; counter: 'increment' | 'reset' | 'keep'; manual?: boolean },
+    o: {
+      notification?: NotificationSpec | undefined;
+      received?: NotificationSpec | undefined;
+      counter: 'increment' | 'reset' | 'keep';
+      manual?: boolean;
+      /** false: no automatic restart (AutomaticStop with `restart: false`). */
+      restart?: boolean | undefined;
+    },
   ): void {
     if (o.notification !== undefined) this.sendNotification(o.notification);
     for (const t of ['connectRetry', 'hold', 'keepalive', 'delayOpen', 'sendHold'] as const) this.stop(t);
@@ -192,7 +199,7 @@ class Tx {
     this.s.negotiated = undefined;
     this.s.transmitBlocked = false;
     this.s.lastError = reason;
-    if (o.manual) {
+    if (o.manual || o.restart === false) {
       this.s.autoRestart = false;
       this.stop('idleHold');
     } else if (this.s.autoRestart) {
@@ -361,6 +368,13 @@ function idle(tx: Tx, ev: FsmEvent): void {
       tx.stop('idleHold');
       if (tx.s.staleFamilies.length > 0) tx.sweepAll();
       return;
+    case 'automaticStop':
+      // Ignored in Idle (s8.2.2), except that `restart: false` cancels a pending automatic restart.
+      if (ev.restart === false) {
+        tx.s.autoRestart = false;
+        tx.stop('idleHold');
+      }
+      return;
     case 'tcpCrAcked':
     case 'tcpConnectionConfirmed':
       // RFC 4271 s8.2.2: in Idle all connections are refused.
@@ -387,6 +401,10 @@ function connectOrActive(tx: Tx, ev: FsmEvent): void {
         counter: 'reset',
         manual: true,
       });
+      return;
+    case 'automaticStop':
+      // s8.2.2 Connect / Active: event 8 is one of the "any other events" (no NOTIFICATION, counter + 1).
+      tx.toIdle(ev.reason ?? 'AutomaticStop', { counter: 'increment', restart: ev.restart });
       return;
     case 'connectRetryTimerExpires':
       tx.stop('delayOpen');
@@ -457,7 +475,7 @@ function connected(tx: Tx, ev: FsmEvent): void {
       tx.toIdle(ev.reason ?? 'ManualStop', { notification: ev.notification ?? notification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN), counter: 'reset', manual: true });
       return;
     case 'automaticStop':
-      tx.toIdle(ev.reason ?? 'AutomaticStop', { notification: ev.notification ?? notification(ErrorCode.CEASE, 0), counter: 'increment' });
+      tx.toIdle(ev.reason ?? 'AutomaticStop', { notification: ev.notification ?? notification(ErrorCode.CEASE, 0), counter: 'increment', restart: ev.restart });
       return;
     case 'holdTimerExpires':
       tx.toIdle('hold timer expired', { notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0), counter: 'increment' });
