@@ -34,6 +34,11 @@ t.test('bad flags: exit 2 and one line naming the flag', async (t) => {
     [[...BASE, '--local-as', '65002'], '--local-as'],
     [[...BASE, '--password', 'x'.repeat(81)], '--password'],
     [[...BASE, '--passive=yes'], '--passive'],
+    [[...BASE, '--bfd'], '--bfd'],
+    [[...BASE, '--bfd-rx', '300'], '--bfd-rx'],
+    [[...BASE, '--local-address', '127.0.0.1', '--bfd-rx', '5'], '--bfd-rx'],
+    [[...BASE, '--local-address', '127.0.0.1', '--bfd-multiplier', '1'], '--bfd-multiplier'],
+    [[...BASE, '--local-address', '127.0.0.1', '--bfd', '--bfd-port', '0'], '--bfd-port'],
   ];
   for (const [argv, flag] of cases) {
     const r = await runFlags(argv);
@@ -169,4 +174,35 @@ t.test('two CLI sessions over loopback', async (t) => {
   t.equal(n.notification.shutdownCommunication, 'tsbgp session stopped (SIGTERM)');
   router.stdin.write(`${JSON.stringify({ shutdown: { message: 'test over' } })}\n`);
   t.equal(await router.done, 0, 'router exits 0 on the shutdown command');
+});
+
+t.test('two CLI sessions with --bfd: BGP waits for BFD Up; a stop is AdminDown, not a BFD failure', async (t) => {
+  const port = String(22000 + (process.pid % 20000));
+  const bfdPort = String(41000 + (process.pid % 8000));
+  const common = ['--port', port, '--hold-time', '90', '--bfd', '--bfd-rx', '100', '--bfd-tx', '100', '--bfd-port', bfdPort];
+  const router = spawnSession(['--local-address', '127.0.0.1', '--router-id', '192.0.2.1', '--local-as', '65000', '--peer', '127.0.0.3', '--peer-as', '65001', '--passive', ...common]);
+  const started = await router.waitFor((e) => e.event === 'started', 'router started');
+  t.ok(started.bfd.localDiscriminator > 0, 'started names the BFD discriminator');
+  t.ok(started.bfd.sourcePort >= 49152, 'and its source port');
+  const node = spawnSession(['--local-address', '127.0.0.3', '--router-id', '192.0.2.3', '--local-as', '65001', '--peer', '127.0.0.1', '--peer-as', '65000', '--listen-port', '0', '--bfd-wait', ...common]);
+  await node.waitFor((e) => e.event === 'established', 'node established');
+  const up = node.events.findIndex((e) => e.event === 'bfdStateChange' && e.to === 'Up');
+  const connect = node.events.findIndex((e) => e.event === 'stateChange' && e.to === 'Connect');
+  t.ok(up >= 0, 'node BFD Up');
+  t.ok(connect > up, '--bfd-wait: BGP left Idle only after BFD was Up');
+  await router.waitFor((e) => e.event === 'bfdStateChange' && e.to === 'Up', 'router BFD Up');
+  node.stdin.write(`${JSON.stringify({ dump: 'snapshot' })}\n`);
+  const snap = await node.waitFor((e) => e.event === 'snapshot', 'snapshot');
+  t.equal(snap.bfd.sessions[0].state, 'Up');
+  t.match(snap.bfdCoupling, { waitForBfdUp: true, teardowns: 0 });
+
+  node.signal();
+  t.equal(await node.done, 0, 'node exits 0');
+  const n = await router.waitFor((e) => e.event === 'notificationReceived', 'router notification');
+  t.equal(n.notification.subcode, 2, 'the BGP stop is an Administrative Shutdown');
+  const down = await router.waitFor((e) => e.event === 'bfdStateChange' && e.from === 'Up', 'router BFD down');
+  t.equal(down.remoteState, 'AdminDown', 'the peer was told AdminDown');
+  t.notOk(router.events.some((e) => e.event === 'bfdTeardown'), 'no BFD teardown for an administrative stop');
+  router.signal();
+  t.equal(await router.done, 0);
 });

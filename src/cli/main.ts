@@ -4,6 +4,7 @@
  */
 import { decodeCommand } from './decode.js';
 import { encodeCommand } from './encode.js';
+import { bfdCommand } from './bfd.js';
 import { sessionCommand } from './session.js';
 import { type CliIo, UsageError } from './io.js';
 
@@ -11,12 +12,15 @@ const USAGE = `usage: tsbgp <command> [options]
 commands:
   decode [--as2] [--add-path ipv4,ipv6] [--extended-message] <hex> | -   BGP message(s) -> JSON
   encode [--as2] [--add-path ipv4,ipv6] [--extended-message] [<json> | -] JSON -> hex
-  session --local-as N --peer A --peer-as N [options]                    run a BGP session (tsbgp session --help)`;
+  session --local-as N --peer A --peer-as N [options]                    run a BGP session (tsbgp session --help)
+  bfd --local A --peer A [--multihop] [--rx MS] [--tx MS] [--multiplier N] [--passive]
+      [--min-ttl N] [--auth TYPE:KEYID:SECRET] [--port N] [--events json]  run a BFD session (tsbgp bfd --help)`;
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   decode: decodeCommand,
   encode: encodeCommand,
   session: (argv, io) => sessionCommand(argv, io),
+  bfd: (argv, io) => bfdCommand(argv, io),
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -7,6 +7,7 @@ import { parseAddress, parseIpv4 } from '../bgp/prefix/address.js';
 import type { AddPathMode, FamilyName } from '../bgp/session/session-config.js';
 import type { SpeakerPeerConfig } from '../bgp/session/bgp-speaker.js';
 import { type Advertisement, normalizeAdvertisement } from '../rib/advertisement.js';
+import { resolveBfdProfile, type BfdProfile } from '../bfd/bfd-config.js';
 import { UsageError } from './io.js';
 
 export const SESSION_USAGE = `usage: tsbgp session --local-as N --peer ADDRESS --peer-as N [options]
@@ -32,6 +33,13 @@ export const SESSION_USAGE = `usage: tsbgp session --local-as N --peer ADDRESS -
   --ttl N                outgoing TTL (eBGP multihop)
   --family F             ipv4 | ipv6 | both (default both)
   --events json|text     event output format (default text)
+  --bfd                  run BFD with the peer (RFC 5881 single hop; needs --local-address) and
+                         tear BGP down with Cease / BFD Down when it fails (RFC 5882, RFC 9384)
+  --bfd-rx MS / --bfd-tx MS / --bfd-multiplier N   BFD profile (default 300 / 300 / 3; imply --bfd)
+  --bfd-multihop         RFC 5883 multihop BFD (UDP 4784)
+  --bfd-passive          BFD passive role: wait for the peer's first packet
+  --bfd-wait             do not start BGP until BFD is Up; stay down while BFD is down
+  --bfd-port N           BFD UDP port, both ends (default 3784, multihop 4784)
 stdin: one JSON command per line: {"announce": {...}}, {"withdraw": {...}}, {"routeRefresh": {...}},
        {"dump": "adj-rib-in" | "adj-rib-out" | "snapshot"}, {"shutdown": {"message": "..."}}`;
 
@@ -44,6 +52,15 @@ export interface SessionFlags {
   /** Route attributes given by flags, applied to --announce routes and as defaults of stdin announces. */
   readonly routeDefaults: Omit<Advertisement, 'prefix'> & { readonly nextHop4?: string | undefined; readonly nextHop6?: string | undefined };
   readonly events: 'json' | 'text';
+  /** BFD for the peer, when asked for. */
+  readonly bfd?: SessionBfdFlags | undefined;
+}
+
+export interface SessionBfdFlags {
+  readonly profile: BfdProfile;
+  readonly multihop: boolean;
+  readonly waitForBfdUp: boolean;
+  readonly port: number | undefined;
 }
 
 const VALUE_FLAGS = new Set([
@@ -70,8 +87,12 @@ const VALUE_FLAGS = new Set([
   '--ttl',
   '--family',
   '--events',
+  '--bfd-rx',
+  '--bfd-tx',
+  '--bfd-multiplier',
+  '--bfd-port',
 ]);
-const BOOL_FLAGS = new Set(['--passive', '--ttl-security']);
+const BOOL_FLAGS = new Set(['--passive', '--ttl-security', '--bfd', '--bfd-multihop', '--bfd-passive', '--bfd-wait']);
 const REPEATABLE = new Set(['--announce', '--community', '--large-community']);
 
 function intFlag(flag: string, v: string, min: number, max: number): number {
@@ -184,6 +205,7 @@ export function parseSessionFlags(argv: readonly string[]): SessionFlags {
       throw new UsageError(`${flag}: ${e instanceof BgpError ? e.message : String(e)}`);
     }
   }
+  const bfd = parseBfdFlags(values, bools, localAddress);
   const announce: Advertisement[] = [];
   for (const p of values.get('--announce') ?? []) {
     const adv = withDefaults({ prefix: p }, routeDefaults);
@@ -217,6 +239,29 @@ export function parseSessionFlags(argv: readonly string[]): SessionFlags {
     announce,
     routeDefaults,
     events,
+    bfd,
+  };
+}
+
+/** The --bfd* flags: undefined when none is given. */
+function parseBfdFlags(values: ReadonlyMap<string, string[]>, bools: ReadonlySet<string>, localAddress: string | undefined): SessionBfdFlags | undefined {
+  const any = bools.has('--bfd') || [...values.keys(), ...bools].some((f) => f.startsWith('--bfd-'));
+  if (!any) return undefined;
+  const flag = bools.has('--bfd') ? '--bfd' : [...values.keys(), ...bools].find((f) => f.startsWith('--bfd-'))!;
+  if (localAddress === undefined) throw new UsageError(`${flag}: needs --local-address (BFD binds its UDP sockets to it)`);
+  const one = (f: string): string | undefined => values.get(f)?.[0];
+  const profile: BfdProfile = {
+    receiveInterval: one('--bfd-rx') === undefined ? undefined : intFlag('--bfd-rx', one('--bfd-rx')!, 10, 60000),
+    transmitInterval: one('--bfd-tx') === undefined ? undefined : intFlag('--bfd-tx', one('--bfd-tx')!, 10, 60000),
+    detectMultiplier: one('--bfd-multiplier') === undefined ? undefined : intFlag('--bfd-multiplier', one('--bfd-multiplier')!, 2, 255),
+    passiveMode: bools.has('--bfd-passive'),
+  };
+  resolveBfdProfile(profile); // the ranges above are the profile's; this cannot fail, but keeps them in step
+  return {
+    profile,
+    multihop: bools.has('--bfd-multihop'),
+    waitForBfdUp: bools.has('--bfd-wait'),
+    port: one('--bfd-port') === undefined ? undefined : intFlag('--bfd-port', one('--bfd-port')!, 1, 65535),
   };
 }
 

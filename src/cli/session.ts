@@ -1,7 +1,9 @@
 /**
  * `tsbgp session`: runs one BGP session from flags, prints one event per line (JSON with
  * `--events json`) and takes JSON commands on stdin (announce, withdraw, routeRefresh, dump,
- * shutdown). SIGTERM / SIGINT send Cease / Administrative Shutdown and exit 0.
+ * shutdown). SIGTERM / SIGINT send Cease / Administrative Shutdown and exit 0. With `--bfd` a BFD
+ * session runs beside it, coupled by subscription (src/bfd/bgp-coupling.ts): BFD Down tears the
+ * BGP session down with Cease / BFD Down.
  */
 import { BgpError } from '../bgp/errors.js';
 import { afiToJson, safiToJson, expectArray, expectInt, expectObject, expectString, onlyKeys } from '../bgp/json/json-util.js';
@@ -12,6 +14,9 @@ import { BgpSpeaker, type BgpSpeakerOptions } from '../bgp/session/bgp-speaker.j
 import type { BgpSession } from '../bgp/session/bgp-session.js';
 import { negotiatedToJson } from '../bgp/session/negotiate.js';
 import type { Advertisement, OriginName } from '../rib/advertisement.js';
+import { BfdEndpoint, type BfdEndpointOptions } from '../bfd/bfd-endpoint.js';
+import type { BfdSession } from '../bfd/bfd-session.js';
+import { coupleBgpToBfd, type BgpBfdCoupling } from '../bfd/bgp-coupling.js';
 import { type CliIo, lines } from './io.js';
 import { parseSessionFlags, withDefaults, type SessionFlags } from './session-flags.js';
 
@@ -20,12 +25,14 @@ type Json = Record<string, unknown>;
 /** Test seam: transport and clock overrides (the CLI itself uses the real ones). */
 export interface SessionCommandOverrides {
   readonly speaker?: Partial<BgpSpeakerOptions> | undefined;
+  readonly bfd?: Partial<BfdEndpointOptions> | undefined;
 }
 
 export async function sessionCommand(argv: string[], io: CliIo, overrides: SessionCommandOverrides = {}): Promise<number> {
   const flags = parseSessionFlags(argv);
   const speaker = new BgpSpeaker({ asn: flags.asn, routerId: flags.routerId, listen: flags.listen, ...overrides.speaker });
-  const session = speaker.addPeer(flags.peer);
+  // With --bfd-wait the BFD coupling starts BGP once BFD is Up, not the speaker.
+  const session = speaker.addPeer({ ...flags.peer, startWithSpeaker: flags.bfd?.waitForBfdUp !== true });
   const print = printer(io, flags.events);
   subscribe(speaker, session, print);
   if (flags.announce.length > 0) session.announce(flags.announce);
@@ -33,10 +40,17 @@ export async function sessionCommand(argv: string[], io: CliIo, overrides: Sessi
   let stopping: Promise<void> | undefined;
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
+  let bfd: { endpoint: BfdEndpoint; session: BfdSession | undefined; coupling: BgpBfdCoupling | undefined } | undefined;
+  const closeBfd = async (): Promise<void> => {
+    bfd?.coupling?.dispose();
+    await bfd?.endpoint.close();
+  };
   const shutdown = (message: string): void => {
     if (stopping !== undefined) return;
     print({ event: 'shutdown', message });
-    stopping = speaker.stop({ message }).then(
+    // BGP first (its Cease says why), then BFD (the peer sees AdminDown, which tears nothing down).
+    bfd?.coupling?.dispose();
+    stopping = speaker.stop({ message }).then(closeBfd).then(
       () => resolveDone(0),
       (e: unknown) => {
         print(errorJson(e));
@@ -47,22 +61,41 @@ export async function sessionCommand(argv: string[], io: CliIo, overrides: Sessi
   const unsubscribe = io.onSignal?.((signal) => shutdown(`tsbgp session stopped (${signal})`));
   try {
     await speaker.start();
+    if (flags.bfd !== undefined) {
+      const f = flags.bfd;
+      const endpoint = new BfdEndpoint({ singleHopPort: f.port, multihopPort: f.port, ...overrides.bfd });
+      bfd = { endpoint, session: undefined, coupling: undefined };
+      endpoint.on('warning', (w) => print({ event: 'bfdWarning', code: w.code, message: w.message }));
+      const s = await endpoint.addSession({ peerAddress: flags.peer.peerAddress, localAddress: flags.peer.localAddress!, multihop: f.multihop, profile: f.profile });
+      bfd.session = s;
+      s.on('stateChange', (e) => print({ event: 'bfdStateChange', peer: session.peer, from: e.from, to: e.to, diag: e.diag, diagName: e.diagName, remoteState: e.remoteState, reason: e.reason }));
+      bfd.coupling = coupleBgpToBfd(session, s, { waitForBfdUp: f.waitForBfdUp });
+      bfd.coupling.on('teardown', (e) => print({ event: 'bfdTeardown', peer: session.peer, ...e }));
+      bfd.coupling.on('bounceAbsorbed', (e) => print({ event: 'bfdBounceAbsorbed', peer: session.peer, ...e }));
+      bfd.coupling.on('downIgnored', (e) => print({ event: 'bfdDownIgnored', peer: session.peer, ...e }));
+    }
   } catch (e) {
     print(errorJson(e));
-    io.stderr.write(`tsbgp session: ${e instanceof BgpError ? e.describe() : String(e)}\n`);
+    io.stderr.write(`tsbgp session: ${e instanceof BgpError ? e.describe() : e instanceof Error ? e.message : String(e)}\n`);
     await speaker.stop().catch(() => {});
+    await closeBfd().catch(() => {});
     unsubscribe?.();
     return 1;
   }
   const l = speaker.listening;
-  print({ event: 'started', peer: session.peer, listening: l === undefined ? null : `${l.address}:${l.port}` });
+  print({
+    event: 'started',
+    peer: session.peer,
+    listening: l === undefined ? null : `${l.address}:${l.port}`,
+    ...(bfd?.session === undefined ? {} : { bfd: { localDiscriminator: bfd.session.localDiscriminator, sourcePort: bfd.session.snapshot().sourcePort } }),
+  });
 
   void (async () => {
     for await (const line of lines(io.stdin)) {
       if (stopping !== undefined) break;
       if (line.trim() === '') continue;
       try {
-        runCommand(line, session, speaker, flags, print, shutdown);
+        runCommand(line, session, speaker, flags, print, shutdown, bfd);
       } catch (e) {
         print(errorJson(e, 'ERR_CLI_BAD_COMMAND'));
       }
@@ -124,7 +157,15 @@ function prefixesOf(o: Json, path: string): string[] {
   return list;
 }
 
-function runCommand(line: string, session: BgpSession, speaker: BgpSpeaker, flags: SessionFlags, print: (e: Json) => void, shutdown: (m: string) => void): void {
+function runCommand(
+  line: string,
+  session: BgpSession,
+  speaker: BgpSpeaker,
+  flags: SessionFlags,
+  print: (e: Json) => void,
+  shutdown: (m: string) => void,
+  bfd: { endpoint: BfdEndpoint; coupling: BgpBfdCoupling | undefined } | undefined,
+): void {
   let cmd: unknown;
   try {
     cmd = JSON.parse(line);
@@ -190,7 +231,7 @@ function runCommand(line: string, session: BgpSession, speaker: BgpSpeaker, flag
           routes: session.adjRibOut.routes().map((r) => ({ prefix: r.prefixText, ...(r.pathId !== 0 ? { pathId: r.pathId } : {}), nextHop: r.nextHop ?? 'self' })),
         });
       } else if (what === 'snapshot') {
-        print({ event: 'snapshot', ...speaker.snapshot() });
+        print({ event: 'snapshot', ...speaker.snapshot(), ...(bfd === undefined ? {} : { bfd: bfd.endpoint.snapshot(), bfdCoupling: bfd.coupling?.snapshot() }) });
       } else {
         throw new BgpError('ERR_CLI_BAD_COMMAND', `dump: expected adj-rib-in, adj-rib-out or snapshot, got ${JSON.stringify(what)}`);
       }

@@ -21,6 +21,11 @@ import type { BgpPeerConfig } from './session-config.js';
 export type SpeakerPeerConfig = Omit<BgpPeerConfig, 'localAsn' | 'routerId'> & {
   readonly localAsn?: number | undefined;
   readonly routerId?: string | undefined;
+  /**
+   * Start this peer with the speaker (default true). False leaves starting to its owner, e.g. a
+   * BFD coupling with `waitForBfdUp` that starts BGP once BFD is Up.
+   */
+  readonly startWithSpeaker?: boolean | undefined;
 };
 
 /** Dynamic neighbors: any peer whose address is in `prefix` and whose AS is in `peerAsnRange` may connect (passively). */
@@ -109,6 +114,8 @@ export class BgpSpeaker extends EventEmitter<BgpSpeakerEvents> {
   readonly #dynamicPeers = new Set<string>();
   #listener: BgpListener | undefined;
   #started = false;
+  /** Peers added with `startWithSpeaker: false`. */
+  readonly #ownerStarted = new Set<BgpSession>();
 
   constructor(options: BgpSpeakerOptions) {
     super();
@@ -119,8 +126,10 @@ export class BgpSpeaker extends EventEmitter<BgpSpeakerEvents> {
   addPeer(config: SpeakerPeerConfig): BgpSession {
     const key = normalizePeerAddress(config.peerAddress);
     if (this.#peers.has(key)) throw new BgpError('ERR_CONFIG_DUPLICATE_PEER', `peerAddress: ${config.peerAddress} is already configured`);
+    const { startWithSpeaker, ...peerConfig } = config;
+    if (startWithSpeaker !== undefined && typeof startWithSpeaker !== 'boolean') throw new BgpError('ERR_CONFIG_INVALID', 'startWithSpeaker: must be true or false');
     const session = new BgpSession({
-      ...config,
+      ...peerConfig,
       localAsn: config.localAsn ?? this.options.asn,
       routerId: config.routerId ?? this.options.routerId,
       clock: this.options.clock,
@@ -131,9 +140,10 @@ export class BgpSpeaker extends EventEmitter<BgpSpeakerEvents> {
     const forward = this.emit.bind(this) as (name: string, payload: unknown) => boolean;
     for (const name of SESSION_EVENTS) (session.on as (n: string, fn: (e: unknown) => void) => unknown).call(session, name, (e: unknown) => forward(name, e));
     this.#peers.set(key, session);
+    if (startWithSpeaker === false) this.#ownerStarted.add(session);
     if (this.#listener !== undefined) this.#applySocketOptions(session);
     this.emit('peerAdded', { peer: session.peer });
-    if (this.#started) void session.start().catch((e: unknown) => this.#startFailed(session, e));
+    if (this.#started && startWithSpeaker !== false) void session.start().catch((e: unknown) => this.#startFailed(session, e));
     return session;
   }
 
@@ -144,6 +154,7 @@ export class BgpSpeaker extends EventEmitter<BgpSpeakerEvents> {
     if (s === undefined) return;
     await s.stop(options);
     this.#peers.delete(key);
+    this.#ownerStarted.delete(s);
     this.#dynamicPeers.delete(key);
     if (this.#listener !== undefined && s.config.password !== undefined) this.#listener.setPeerPassword(s.config.peerAddress, undefined);
     s.removeAllListeners();
@@ -178,7 +189,7 @@ export class BgpSpeaker extends EventEmitter<BgpSpeakerEvents> {
       for (const s of this.#peers.values()) this.#applySocketOptions(s);
     }
     this.#started = true;
-    const results = await Promise.allSettled([...this.#peers.values()].map((s) => s.start()));
+    const results = await Promise.allSettled([...this.#peers.values()].filter((s) => !this.#ownerStarted.has(s)).map((s) => s.start()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
   }
