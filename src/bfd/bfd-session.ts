@@ -378,7 +378,10 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     if (t.transmit !== undefined) at = t.transmit;
     if (t.detection !== undefined && (at === undefined || t.detection < at)) at = t.detection;
     if (this.#timer !== undefined) {
-      if (at !== undefined && this.#timer.atMs === at) return;
+      // A timer that fires at or before the next deadline is kept: #onTimer runs what is due and
+      // re-arms. Every received packet moves the detection deadline later, so this saves a
+      // clear + set per packet (20,000 a second at 1000 sessions x 50 ms).
+      if (at === undefined || this.#timer.atMs <= at) return;
       this.#clock.clearTimer(this.#timer);
       this.#timer = undefined;
     }
