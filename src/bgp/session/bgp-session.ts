@@ -21,17 +21,18 @@ import { type BgpMessage, encodeMessage } from '../codec/message.js';
 import { buildNotification } from '../codec/notification.js';
 import { encodeShutdownCommunication } from '../codec/shutdown-communication.js';
 import { encodeHardReset } from '../codec/hard-reset.js';
-import { type UpdateMessage, endOfRib, encodeUpdate, endOfRibUpdate } from '../codec/update.js';
+import { type UpdateMessage, endOfRib } from '../codec/update.js';
 import type { OpenMessage } from '../codec/open.js';
 import { RouteRefreshSubtype, buildRouteRefresh, encodeRouteRefresh } from '../codec/route-refresh.js';
 import { AdjRibIn } from '../../rib/adj-rib-in.js';
-import { AdjRibOut, type DrainView, type WithdrawSpec } from '../../rib/adj-rib-out.js';
+import { AdjRibOut, type WithdrawSpec } from '../../rib/adj-rib-out.js';
 import type { Advertisement } from '../../rib/advertisement.js';
 import type { BgpConnection, Connector } from '../transport/connection.js';
 import { BgpState, type BgpStateName } from './bgp-state.js';
 import type { FsmAction } from './fsm-action.js';
 import type { FsmEvent } from './fsm-event.js';
-import { type FsmState, type TimerName, TIMER_EVENTS, TIMER_NAMES, initialFsmState, step } from './fsm.js';
+import { type FsmState, TIMER_EVENTS, initialFsmState, step } from './fsm.js';
+import { dueTimers, nextTimerDeadline, remainingTimers } from './fsm-state.js';
 import { type Negotiated, negotiatedToJson } from './negotiate.js';
 import type { BgpSessionEvents } from './session-events.js';
 import type { BgpSessionOptions, SessionSnapshot, SessionStats, StopOptions } from './session-types.js';
@@ -39,6 +40,8 @@ import type { BgpSessionOptions, SessionSnapshot, SessionStats, StopOptions } fr
 export type { BgpSessionOptions, SessionSnapshot, SessionStats, StopOptions } from './session-types.js';
 import { asBgpError, messageEvent } from './message-event.js';
 import { drainView } from './drain-view.js';
+import { OutboundUpdates } from './outbound-updates.js';
+import { inboundDecision, openCollisionDecision, promotedFsm, retiredFsm, secondConnectionFsm } from './collision.js';
 import { type ResolvedPeerConfig, resolvePeerConfig } from './session-config.js';
 
 /** One TCP connection with its own FSM (two exist only while a collision is being resolved). */
@@ -55,8 +58,6 @@ interface Conn {
 /** Input processing slice: at most this many messages or this many ms before yielding. */
 const SLICE_MESSAGES = 4000;
 const SLICE_MS = 8;
-/** Bytes of UPDATEs produced per drain round. */
-const DRAIN_BYTES = 64 * 1024;
 
 const ADMIN_SHUTDOWN = notification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN);
 
@@ -88,12 +89,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     bytesOut: 0,
     establishedTransitions: 0,
   };
-  /** Families still owed an End-of-RIB after the initial sync; undefined when none. */
-  #eorPending: number[] | undefined;
-  /** Enhanced route refresh: EoRR owed per family once the resync drained. */
-  #eorrPending = new Set<number>();
-  #pumpScheduled = false;
-  #extraCommunities: number[] = [];
+  readonly #outbound: OutboundUpdates;
   #stopWaiters: (() => void)[] = [];
   #gracefulShutdownTimer: ClockTimer | undefined;
 
@@ -109,6 +105,25 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.adjRibIn = new AdjRibIn();
     this.#main = this.#newConn('outbound');
     this.#stateSinceMs = this.#clock.now();
+    this.#outbound = new OutboundUpdates(this.adjRibOut, {
+      clock: this.#clock,
+      defer: this.#defer,
+      sliceMs: SLICE_MS,
+      target: (extraCommunities) => {
+        const main = this.#main;
+        const n = main.fsm.negotiated;
+        if (main.fsm.state !== BgpState.Established || n === undefined || main.connection === undefined) return undefined;
+        return { negotiated: n, view: drainView(n, main.connection.localAddress, this.#nextHopSelf, extraCommunities) };
+      },
+      writable: () => this.#main.writable && this.#main.connection !== undefined,
+      write: (bytes, control, drained) => {
+        if (drained) this.#stats.updatesOut++;
+        this.#write(this.#main, bytes, control);
+      },
+      updatesSent: () => this.#input(this.#main, { type: 'updateSent' }),
+      error: (e) => this.#queueEvent(() => this.emit('sessionError', { peer: this.peer, error: e })),
+      done: () => this.#flushEvents(),
+    });
   }
 
   /** The peer address as configured: the `peer` field of every event. */
@@ -163,9 +178,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       : { ...ADMIN_SHUTDOWN, data };
     const waitSec = options.gracefulShutdownWaitSec ?? this.config.gracefulShutdownWaitSec;
     if (waitSec > 0 && this.state === BgpState.Established && this.#gracefulShutdownTimer === undefined) {
-      this.#extraCommunities = [WellKnownCommunity.GRACEFUL_SHUTDOWN];
-      this.adjRibOut.resync();
-      this.#pump();
+      this.#outbound.resyncWith([WellKnownCommunity.GRACEFUL_SHUTDOWN]);
       await new Promise<void>((resolve) => {
         this.#gracefulShutdownTimer = this.#clock.setTimer(this.#clock.now() + waitSec * 1000, () => resolve());
       });
@@ -193,13 +206,13 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   /** Adds or replaces routes in the Adj-RIB-Out; sent at once when Established. Throws a typed error for a bad advertisement (nothing changes then). */
   announce(advertisements: Advertisement | readonly Advertisement[]): void {
     this.adjRibOut.announce(advertisements);
-    this.#pump();
+    this.#outbound.pump();
   }
 
   /** Withdraws routes from the Adj-RIB-Out. */
   withdraw(specs: WithdrawSpec | readonly WithdrawSpec[]): void {
     this.adjRibOut.withdraw(specs);
-    this.#pump();
+    this.#outbound.pump();
   }
 
   /** Asks the peer to re-send its routes of one family (RFC 2918). Throws ERR_BGP_ROUTE_REFRESH_NOT_NEGOTIATED when not possible. */
@@ -218,12 +231,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
    */
   acceptConnection(connection: BgpConnection): boolean {
     const main = this.#main;
-    const st = main.fsm.state;
-    if (this.config.activeOnly || st === BgpState.Idle || this.#other !== undefined) {
+    const decision = inboundDecision(main.fsm.state, main.connection !== undefined, this.config.activeOnly, this.#other !== undefined);
+    if (decision === 'refuse') {
       connection.destroy();
       return false;
     }
-    if (st === BgpState.Established) {
+    if (decision === 'collidesWithEstablished') {
       // RFC 4271 s6.8: a collision with an Established session closes the new connection.
       const n = buildNotification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
       connection.setHandlers({ onData: () => {}, onDrain: () => {}, onClose: () => {} });
@@ -233,15 +246,14 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       this.#flushEvents();
       return false;
     }
-    if (st === BgpState.Active && main.connection === undefined) {
+    if (decision === 'attachMain') {
       this.#attach(main, connection, 'inbound');
       this.#input(main, { type: 'tcpConnectionConfirmed' });
       return true;
     }
-    // Connect (an outbound attempt in flight), OpenSent or OpenConfirm: run a second FSM on the
-    // inbound connection; the OPENs decide which one survives (RFC 4271 s6.8).
+    // A second FSM on the inbound connection; the OPENs decide which one survives (RFC 4271 s6.8).
     const other = this.#newConn('inbound');
-    other.fsm = { ...initialFsmState(), state: BgpState.Active, autoRestart: true, passive: true };
+    other.fsm = secondConnectionFsm(initialFsmState());
     this.#other = other;
     this.#attach(other, connection, 'inbound');
     this.#input(other, { type: 'tcpConnectionConfirmed' });
@@ -252,11 +264,6 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   snapshot(): SessionSnapshot {
     const f = this.#main.fsm;
     const now = this.#clock.now();
-    const timers: Partial<Record<TimerName, number>> = {};
-    for (const name of TIMER_NAMES) {
-      const at = f.timers[name];
-      if (at !== undefined) timers[name] = Math.max(0, at - now);
-    }
     const c = this.#main.connection;
     return {
       peer: this.peer,
@@ -265,7 +272,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       lastError: f.lastError,
       connectRetryCounter: f.connectRetryCounter,
       flaps: f.flaps,
-      timers,
+      timers: remainingTimers(f, now),
       negotiated: f.negotiated === undefined ? undefined : negotiatedToJson(f.negotiated),
       stats: { ...this.#stats },
       adjRibIn: { routes: this.adjRibIn.size, stale: this.adjRibIn.staleCount },
@@ -372,20 +379,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   #onEstablished(negotiated: Negotiated): void {
     this.#stats.establishedTransitions++;
     // A collision candidate that lost, or any other connection, is gone by now.
-    const afis = new Set(negotiated.families.filter((f) => f.safi === 1 && (f.afi === 1 || f.afi === 2)).map((f) => f.afi));
-    this.adjRibOut.sessionDown();
-    this.adjRibOut.resync(afis);
-    this.#eorPending = negotiated.families.map((f) => afiSafiKey(f.afi, f.safi));
-    this.#eorrPending.clear();
     this.#queueEvent(() => this.emit('established', { peer: this.peer, negotiated }));
-    this.#pump();
+    this.#outbound.established(negotiated);
   }
 
   #onSessionDown(retainRoutes: boolean): void {
-    this.adjRibOut.sessionDown();
-    this.#eorPending = undefined;
-    this.#eorrPending.clear();
-    this.#extraCommunities = [];
+    this.#outbound.sessionDown();
     if (retainRoutes) {
       const fams = this.#main.fsm.staleFamilies;
       const n = this.adjRibIn.markStale(fams);
@@ -422,12 +421,8 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     if (subtype !== RouteRefreshSubtype.NORMAL) return; // RFC 7313 s5: ignore unknown subtypes
     const n = this.negotiated;
     if (n === undefined || !n.families.some((f) => f.afi === afi && f.safi === safi)) return; // RFC 2918 s4: ignore a family not negotiated
-    if (n.enhancedRouteRefresh) {
-      this.#write(this.#main, encodeRouteRefresh(buildRouteRefresh(afi, safi, RouteRefreshSubtype.BORR)), true);
-      this.#eorrPending.add(key);
-    }
-    if (safi === 1) this.adjRibOut.resync(new Set([afi]));
-    this.#pump();
+    if (n.enhancedRouteRefresh) this.#write(this.#main, encodeRouteRefresh(buildRouteRefresh(afi, safi, RouteRefreshSubtype.BORR)), true);
+    this.#outbound.refresh(afi, safi, n.enhancedRouteRefresh);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -541,7 +536,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     if (conn === undefined) return;
     conn.writable = true;
     this.#input(conn, { type: 'transmitResumed' });
-    if (conn === this.#main) this.#pump();
+    if (conn === this.#main) this.#outbound.pump();
   }
 
   #onData(connection: BgpConnection, chunk: Uint8Array): void {
@@ -597,36 +592,33 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
 
   /**
    * RFC 4271 s6.8 collision detection when an OPEN arrives on `conn` while another connection to
-   * the same peer exists: the connection opened by the speaker with the higher BGP Identifier
-   * survives; the other is closed with Cease / Connection Collision Resolution. Returns the event
-   * for the connection the OPEN arrived on (its record may change: the caller looks it up again).
+   * the same peer exists (rules in collision.ts). Returns the event for the connection the OPEN
+   * arrived on (its record may change: the caller looks it up again).
    */
   #openEvent(conn: Conn, open: OpenMessage): FsmEvent {
     const other = conn === this.#main ? this.#other : this.#main;
-    if (other === undefined) return { type: 'bgpOpen', open };
-    const os = other.fsm.state;
-    if (os === BgpState.Idle || os === BgpState.Active) return { type: 'bgpOpen', open };
-    if (os === BgpState.Established) return { type: 'openCollisionDump' };
-    if (os === BgpState.Connect) {
-      // The other connection is only an attempt in flight: drop it quietly in favour of this one.
-      this.#disconnect(other);
-      if (other === this.#main) this.#promote(conn, undefined);
-      else this.#other = undefined;
-      return { type: 'bgpOpen', open };
+    switch (openCollisionDecision(conn.direction, other?.fsm.state, this.config.routerId, open.bgpIdentifier)) {
+      case 'process':
+        return { type: 'bgpOpen', open };
+      case 'dumpThis':
+        return { type: 'openCollisionDump' };
+      case 'dropOther':
+        this.#disconnect(other!);
+        if (other === this.#main) this.#promote(conn, undefined);
+        else this.#other = undefined;
+        return { type: 'bgpOpen', open };
+      case 'thisWins':
+        if (other === this.#main) {
+          this.#promote(conn, other);
+          this.#inputs.push({ conn: this.#other!, event: { type: 'openCollisionDump' } });
+        } else {
+          this.#inputs.push({ conn: other!, event: { type: 'openCollisionDump' } });
+        }
+        return { type: 'bgpOpen', open };
+      case 'otherWins':
+        if (conn === this.#main) this.#promote(other!, conn);
+        return { type: 'openCollisionDump' };
     }
-    const keepInbound = ipv4ToNumber(this.config.routerId) < ipv4ToNumber(open.bgpIdentifier);
-    const thisWins = (conn.direction === 'inbound') === keepInbound;
-    if (thisWins) {
-      if (other === this.#main) {
-        this.#promote(conn, other);
-        this.#inputs.push({ conn: this.#other!, event: { type: 'openCollisionDump' } });
-      } else {
-        this.#inputs.push({ conn: other, event: { type: 'openCollisionDump' } });
-      }
-      return { type: 'bgpOpen', open };
-    }
-    if (conn === this.#main) this.#promote(other, conn);
-    return { type: 'openCollisionDump' };
   }
 
   /**
@@ -636,18 +628,9 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
    */
   #promote(winner: Conn, loser: Conn | undefined): void {
     const old = this.#main.fsm;
-    const w = winner.fsm;
-    const merged: FsmState = {
-      ...w,
-      autoRestart: old.autoRestart,
-      passive: old.passive,
-      flaps: old.flaps,
-      connectRetryCounter: old.connectRetryCounter,
-      staleFamilies: old.staleFamilies,
-      timers: { ...w.timers, ...(old.timers.gracefulRestart === undefined ? {} : { gracefulRestart: old.timers.gracefulRestart }) },
-    };
+    const merged = promotedFsm(old, winner.fsm);
     this.#main = { ...winner, fsm: merged };
-    this.#other = loser === undefined ? undefined : { ...loser, fsm: { ...loser.fsm, autoRestart: false, staleFamilies: [], timers: {} } };
+    this.#other = loser === undefined ? undefined : { ...loser, fsm: retiredFsm(loser.fsm) };
     if (old.state !== merged.state) {
       this.#stateSinceMs = this.#clock.now();
       const from = old.state;
@@ -656,75 +639,14 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Outbound UPDATEs
-
-  /** Schedules a drain of the Adj-RIB-Out (coalesced; runs after the current step). */
-  #pump(): void {
-    if (this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    this.#defer(() => {
-      this.#pumpScheduled = false;
-      this.#drain();
-    });
-  }
-
-  #drain(): void {
-    const main = this.#main;
-    const n = main.fsm.negotiated;
-    if (main.fsm.state !== BgpState.Established || n === undefined || main.connection === undefined) return;
-    const view = this.#view(main, n);
-    const start = this.#clock.now();
-    let sent = false;
-    let more = true;
-    while (more && main.writable && main.connection !== undefined) {
-      const r = this.adjRibOut.drain(view, DRAIN_BYTES);
-      more = r.more;
-      for (const e of r.errors) this.#queueEvent(() => this.emit('sessionError', { peer: this.peer, error: e }));
-      for (const m of r.messages) {
-        this.#stats.updatesOut++;
-        this.#write(main, m, false);
-        sent = true;
-      }
-      if (this.#clock.now() - start >= SLICE_MS) {
-        this.#defer(() => this.#drain());
-        break;
-      }
-    }
-    // End-of-RIB (and EoRR) once nothing of the negotiated families waits; prefixes of families
-    // the peer did not negotiate never hold them back.
-    if (!more && main.writable && main.connection !== undefined) {
-      if (this.#eorPending !== undefined) {
-        for (const key of this.#eorPending) {
-          this.#write(main, encodeUpdate(endOfRibUpdate(key >>> 8 === 0 ? 1 : Math.floor(key / 256), key % 256), n.sendContext), false);
-          sent = true;
-        }
-        this.#eorPending = undefined;
-      }
-      for (const key of this.#eorrPending) {
-        this.#write(main, encodeRouteRefresh(buildRouteRefresh(Math.floor(key / 256), key % 256, RouteRefreshSubtype.EORR)), true);
-      }
-      this.#eorrPending.clear();
-    }
-    if (sent) this.#input(main, { type: 'updateSent' });
-    this.#flushEvents();
-  }
-
-  #view(conn: Conn, n: Negotiated): DrainView {
-    return drainView(n, conn.connection?.localAddress, this.#nextHopSelf, this.#extraCommunities);
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // Timers and events
 
+  #records(): Conn[] {
+    return this.#other === undefined ? [this.#main] : [this.#main, this.#other];
+  }
+
   #reschedule(): void {
-    let next: number | undefined;
-    for (const c of [this.#main, this.#other]) {
-      if (c === undefined) continue;
-      for (const name of TIMER_NAMES) {
-        const at = c.fsm.timers[name];
-        if (at !== undefined && (next === undefined || at < next)) next = at;
-      }
-    }
+    const next = nextTimerDeadline(this.#records().map((c) => c.fsm));
     if (this.#timer !== undefined && this.#timer.atMs === next) return;
     if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
     this.#timer = next === undefined ? undefined : this.#clock.setTimer(next, () => this.#onTimer());
@@ -732,24 +654,15 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
 
   #onTimer(): void {
     this.#timer = undefined;
-    const now = this.#clock.now();
-    const due: { conn: Conn; name: TimerName; at: number }[] = [];
-    for (const c of [this.#main, this.#other]) {
-      if (c === undefined) continue;
-      for (const name of TIMER_NAMES) {
-        const at = c.fsm.timers[name];
-        if (at !== undefined && at <= now) due.push({ conn: c, name, at });
-      }
-    }
-    due.sort((a, b) => a.at - b.at);
+    const due = dueTimers(this.#records(), this.#clock.now());
     if (due.length === 0) {
       this.#reschedule();
       return;
     }
     for (const d of due) {
       // A timer cancelled by an earlier expiry in this batch must not fire.
-      if (d.conn.fsm.timers[d.name] !== d.at) continue;
-      this.#input(d.conn, TIMER_EVENTS[d.name]);
+      if (d.record.fsm.timers[d.name] !== d.at) continue;
+      this.#input(d.record, TIMER_EVENTS[d.name]);
     }
     this.#reschedule();
   }
@@ -775,10 +688,3 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     for (const fn of w) fn();
   }
 }
-
-
-function ipv4ToNumber(s: string): number {
-  const p = s.split('.').map(Number);
-  return ((p[0]! << 24) >>> 0) + (p[1]! << 16) + (p[2]! << 8) + p[3]!;
-}
-

@@ -97,3 +97,37 @@ export function idleHoldDelayMs(c: ResolvedPeerConfig, flaps: number): number {
 export function sendHoldTimeSec(c: ResolvedPeerConfig, negotiated: Negotiated | undefined): number {
   return c.sendHoldTimeSec ?? Math.max(SEND_HOLD_TIME_FLOOR_SEC, 2 * (negotiated?.holdTimeSec ?? 0));
 }
+
+/** The earliest deadline of any running timer of these FSMs; undefined when none runs. */
+export function nextTimerDeadline(states: readonly FsmState[]): number | undefined {
+  let next: number | undefined;
+  for (const s of states) {
+    for (const name of TIMER_NAMES) {
+      const at = s.timers[name];
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+  }
+  return next;
+}
+
+/** The timers of `records` due at `nowMs`, earliest first. */
+export function dueTimers<R extends { readonly fsm: FsmState }>(records: readonly R[], nowMs: number): { record: R; name: TimerName; at: number }[] {
+  const due: { record: R; name: TimerName; at: number }[] = [];
+  for (const record of records) {
+    for (const name of TIMER_NAMES) {
+      const at = record.fsm.timers[name];
+      if (at !== undefined && at <= nowMs) due.push({ record, name, at });
+    }
+  }
+  return due.sort((a, b) => a.at - b.at);
+}
+
+/** Milliseconds left on each running timer (for snapshots). */
+export function remainingTimers(s: FsmState, nowMs: number): Partial<Record<TimerName, number>> {
+  const left: Partial<Record<TimerName, number>> = {};
+  for (const name of TIMER_NAMES) {
+    const at = s.timers[name];
+    if (at !== undefined) left[name] = Math.max(0, at - nowMs);
+  }
+  return left;
+}
