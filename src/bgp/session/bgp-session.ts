@@ -21,7 +21,6 @@ import { type BgpMessage, encodeMessage } from '../codec/message.js';
 import { buildNotification } from '../codec/notification.js';
 import { encodeShutdownCommunication } from '../codec/shutdown-communication.js';
 import { encodeHardReset } from '../codec/hard-reset.js';
-import { type UpdateMessage, endOfRib } from '../codec/update.js';
 import type { OpenMessage } from '../codec/open.js';
 import { RouteRefreshSubtype, buildRouteRefresh, encodeRouteRefresh } from '../codec/route-refresh.js';
 import { AdjRibIn } from '../../rib/adj-rib-in.js';
@@ -41,6 +40,7 @@ export type { BgpSessionOptions, SessionSnapshot, SessionStats, StopOptions } fr
 import { asBgpError, messageEvent } from './message-event.js';
 import { drainView } from './drain-view.js';
 import { OutboundUpdates } from './outbound-updates.js';
+import { InboundRoutes } from './inbound-routes.js';
 import { inboundDecision, openCollisionDecision, promotedFsm, retiredFsm, secondConnectionFsm } from './collision.js';
 import { type ResolvedPeerConfig, resolvePeerConfig } from './session-config.js';
 
@@ -68,7 +68,6 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   readonly #clock: Clock;
   readonly #random: RandomSource;
   readonly #defer: (cb: () => void) => void;
-  readonly #keepAdjRibIn: boolean;
   readonly #nextHopSelf: { ipv4?: string | undefined; ipv6?: string | undefined };
   #connector: Connector | undefined;
   #main: Conn;
@@ -90,6 +89,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     establishedTransitions: 0,
   };
   readonly #outbound: OutboundUpdates;
+  readonly #inbound: InboundRoutes;
   #stopWaiters: (() => void)[] = [];
   #gracefulShutdownTimer: ClockTimer | undefined;
 
@@ -100,9 +100,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.#random = options.random ?? Math.random;
     this.#defer = options.defer ?? ((cb) => setImmediate(cb));
     this.#connector = options.connector;
-    this.#keepAdjRibIn = options.keepAdjRibIn ?? true;
     this.#nextHopSelf = { ...(options.nextHopSelf ?? {}) };
     this.adjRibIn = new AdjRibIn();
+    this.#inbound = new InboundRoutes(this.adjRibIn, options.keepAdjRibIn ?? true, (e) => {
+      const { type, ...rest } = e;
+      this.#queueEvent(() => (this.emit as (name: string, payload: unknown) => boolean)(type, { peer: this.peer, ...rest }));
+    });
     this.#main = this.#newConn('outbound');
     this.#stateSinceMs = this.#clock.now();
     this.#outbound = new OutboundUpdates(this.adjRibOut, {
@@ -359,20 +362,20 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
         this.#onEstablished(a.negotiated);
         return;
       case 'deliverUpdate':
-        this.#onUpdate(a.update);
+        this.#stats.updatesIn++;
+        this.#inbound.update(a.update);
         return;
       case 'deliverRouteRefresh':
         this.#onRouteRefresh(a.message.afi, a.message.safi, a.message.subtype);
         return;
       case 'sessionDown':
         if (!isMain) return;
-        this.#onSessionDown(a.retainRoutes);
+        this.#outbound.sessionDown();
+        this.#inbound.sessionDown(a.retainRoutes, this.#main.fsm.staleFamilies);
         return;
-      case 'sweepStale': {
-        const swept = this.adjRibIn.sweepStale(a.families);
-        this.#queueEvent(() => this.emit('staleRoutes', { peer: this.peer, action: 'swept', count: swept.length, routes: swept }));
+      case 'sweepStale':
+        this.#inbound.sweep(a.families);
         return;
-      }
     }
   }
 
@@ -383,41 +386,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.#outbound.established(negotiated);
   }
 
-  #onSessionDown(retainRoutes: boolean): void {
-    this.#outbound.sessionDown();
-    if (retainRoutes) {
-      const fams = this.#main.fsm.staleFamilies;
-      const n = this.adjRibIn.markStale(fams);
-      this.#queueEvent(() => this.emit('staleRoutes', { peer: this.peer, action: 'marked', count: n }));
-    } else {
-      this.adjRibIn.clear();
-    }
-  }
-
-  #onUpdate(update: UpdateMessage): void {
-    this.#stats.updatesIn++;
-    if (this.#keepAdjRibIn) this.adjRibIn.apply(update);
-    const eor = endOfRib(update);
-    if (eor !== undefined) {
-      this.#queueEvent(() => this.emit('endOfRib', { peer: this.peer, afi: eor.afi, safi: eor.safi }));
-      return;
-    }
-    this.#queueEvent(() => this.emit('update', { peer: this.peer, update, diagnostics: update.diagnostics ?? [] }));
-  }
 
   #onRouteRefresh(afi: number, safi: number, subtype: number): void {
     this.#queueEvent(() => this.emit('routeRefresh', { peer: this.peer, afi, safi, subtype }));
     const key = afiSafiKey(afi, safi);
-    if (subtype === RouteRefreshSubtype.BORR) {
-      // RFC 7313 s4: the peer re-sends everything; what it does not re-send goes at EoRR.
-      this.adjRibIn.markStale([key]);
-      return;
-    }
-    if (subtype === RouteRefreshSubtype.EORR) {
-      const swept = this.adjRibIn.sweepStale([key]);
-      if (swept.length > 0) this.#queueEvent(() => this.emit('staleRoutes', { peer: this.peer, action: 'swept', count: swept.length, routes: swept }));
-      return;
-    }
+    if (subtype === RouteRefreshSubtype.BORR) return this.#inbound.refreshBegins(key);
+    if (subtype === RouteRefreshSubtype.EORR) return this.#inbound.refreshEnds(key);
     if (subtype !== RouteRefreshSubtype.NORMAL) return; // RFC 7313 s5: ignore unknown subtypes
     const n = this.negotiated;
     if (n === undefined || !n.families.some((f) => f.afi === afi && f.safi === safi)) return; // RFC 2918 s4: ignore a family not negotiated
