@@ -527,7 +527,7 @@ static void close_keeping_errno(int fd) {
 }
 
 /*
- * createUdpSocket(family: 4 | 6, address: string, port: 0..65535, minTtl: 0..255): number
+ * createUdpSocket(family: 4 | 6, address: string, port: 0..65535, minTtl: 0..255, reusePort?: boolean): number
  *
  * A new UDP socket (non-blocking, close-on-exec) bound to address:port, for
  * `dgram.createSocket(...).bind({ fd })`. With minTtl > 0 the TTL filter is attached BEFORE bind,
@@ -539,11 +539,17 @@ static void close_keeping_errno(int fd) {
  * kernel delivers the traffic to only one of them. Without it the second bind fails with
  * EADDRINUSE; UDP has no TIME_WAIT, so nothing is lost.
  *
+ * reusePort true sets SO_REUSEPORT before bind: several sockets of this process (same effective
+ * UID) then share address:port, and the kernel spreads datagrams over them by a hash of the
+ * 4-tuple, so one peer's packets always reach the same socket. A BFD listener uses it to read more
+ * datagrams per event-loop iteration (libuv reads at most 32 per socket). A socket bound without
+ * SO_REUSEPORT still gets EADDRINUSE against the group, and the group against it.
+ *
  * Failures close the socket and throw (syscall "bind", option "<address>:<port>" for bind errors).
  */
 static napi_value create_udp_socket(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  if (!get_args(env, info, 4, argv)) return NULL;
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return NULL;
   int32_t family, port, min_ttl;
   if (!get_int(env, argv[0], "family", 4, 6, &family)) return NULL;
   if (family == 5) return throw_range(env, "family must be 4 or 6");
@@ -557,6 +563,11 @@ static napi_value create_udp_socket(napi_env env, napi_callback_info info) {
   char address_text[ADDRESS_TEXT_MAX];
   memcpy(address_text, address, address_len + 1);
   if (!get_int(env, argv[2], "port", 0, 65535, &port) || !get_int(env, argv[3], "minTtl", 0, 255, &min_ttl)) return NULL;
+  bool reuse_port = false;
+  napi_valuetype reuse_type;
+  napi_typeof(env, argv[4], &reuse_type);
+  if (reuse_type == napi_boolean) napi_get_value_bool(env, argv[4], &reuse_port);
+  else if (reuse_type != napi_undefined) return throw_type(env, "reusePort must be a boolean");
 
   struct sockaddr_storage storage;
   memset(&storage, 0, sizeof storage);
@@ -590,6 +601,10 @@ static napi_value create_udp_socket(napi_env env, napi_callback_info info) {
   if (family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) {
     close_keeping_errno(fd);
     return throw_errno(env, errno, "setsockopt", "IPV6_V6ONLY");
+  }
+  if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+    close_keeping_errno(fd);
+    return throw_errno(env, errno, "setsockopt", "SO_REUSEPORT");
   }
   if (min_ttl > 0 && !apply_ttl_filter(env, fd, min_ttl)) {
     close(fd);

@@ -442,6 +442,9 @@ t.test('listener lifecycle: close resolves once, frees the port, setMinTtl after
 
 t.test('invalid arguments are ERR_BFD_INVALID_ARGUMENT', async (t) => {
   t.throws(() => createUdpBfdTransport({ ttlFilter: 'sometimes' as 'auto' }), { code: 'ERR_BFD_INVALID_ARGUMENT' });
+  t.throws(() => createUdpBfdTransport({ sessionsPerReceiveSocket: 0 }), { code: 'ERR_BFD_INVALID_ARGUMENT', message: /sessionsPerReceiveSocket/ });
+  t.throws(() => createUdpBfdTransport({ maxReceiveSockets: 1.5 }), { code: 'ERR_BFD_INVALID_ARGUMENT', message: /maxReceiveSockets/ });
+  t.throws(() => createUdpBfdTransport({ maxReceiveSockets: 5000 }), { code: 'ERR_BFD_INVALID_ARGUMENT', message: /maxReceiveSockets/ });
   const transport = createUdpBfdTransport();
   const l = { localAddress: '127.0.0.1', multihop: false, port: port(), minTtl: 255 };
   const s = { localAddress: '127.0.0.1', peerAddress: '127.0.0.1', multihop: false, port: port(), ttl: 255 };
@@ -474,6 +477,8 @@ t.test('addon failures after bind: setMinTtl throws ERR_BFD_SOCKET_OPTION; a bad
   t.match(e, { name: 'BfdSocketError', code: 'ERR_BFD_SOCKET_OPTION', systemCode: 'EPERM', port: p, message: /127\.0\.0\.1:\d+ to 1 failed/ });
 
   // an fd dgram refuses (a TCP socket): the listen rejects and the fd is closed, not leaked
+  // (one receive socket, so no SO_REUSEPORT probe opens and closes an fd first)
+  const single = createUdpBfdTransport({ maxReceiveSockets: 1 });
   let tcpFd = -1;
   let closed = 0;
   setNativeSocketOptionsForTesting({
@@ -484,8 +489,101 @@ t.test('addon failures after bind: setMinTtl throws ERR_BFD_SOCKET_OPTION; a bad
       real.closeSocket(fd);
     },
   });
-  const bad = await rejection(transport.listen({ localAddress: '127.0.0.1', multihop: false, port: port(), minTtl: 255 }, () => undefined), 'listen on a TCP fd');
+  const bad = await rejection(single.listen({ localAddress: '127.0.0.1', multihop: false, port: port(), minTtl: 255 }, () => undefined), 'listen on a TCP fd');
   t.match(bad, { code: 'ERR_BFD_BIND_FAILED', message: /ERR_INVALID_FD_TYPE|TCP/ });
   t.ok(tcpFd >= 0);
   t.equal(closed, 1, 'the fd was closed');
+});
+
+/** Sends `dropped` with TTL 64 and then `marker` with TTL 255 from ONE socket (one 4-tuple, so one receive socket of a group). */
+async function sendPair(t: Test, host: string, destinationPort: number, dropped: string, marker: string): Promise<void> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  t.teardown(() => closeSocket(socket));
+  await withTimeout(new Promise<void>((resolve) => socket.bind(0, host, resolve)), 'pair bind');
+  const send = (text: string): Promise<void> =>
+    withTimeout(new Promise<void>((resolve, reject) => socket.send(text, destinationPort, host, (e) => (e ? reject(e) : resolve()))), 'pair send');
+  socket.setTTL(64);
+  await send(dropped);
+  socket.setTTL(255);
+  await send(marker);
+}
+
+t.test('with the addon: a listener grows into SO_REUSEPORT sockets as sessions are added; all of them deliver and filter', { skip: noFilter }, async (t) => {
+  const transport = createUdpBfdTransport({ sessionsPerReceiveSocket: 2, maxReceiveSockets: 4 });
+  const { listener, inbox, port: p } = await listen(t, transport, '127.0.0.1', { minTtl: 255 });
+  t.equal(listener.receiveSockets, 1);
+  await listener.setSessionCount?.(2);
+  t.equal(listener.receiveSockets, 1, '2 sessions fit one socket');
+  await listener.setSessionCount?.(5);
+  t.equal(listener.receiveSockets, 3, 'ceil(5 / 2)');
+  await listener.setSessionCount?.(100);
+  t.equal(listener.receiveSockets, 4, 'capped at maxReceiveSockets');
+  await listener.setSessionCount?.(1);
+  t.equal(listener.receiveSockets, 4, 'never shrinks while open');
+
+  // the group still excludes a socket without SO_REUSEPORT, and a second listener
+  const plain = createSocket('udp4');
+  t.teardown(() => closeSocket(plain));
+  const e = await rejection(new Promise<void>((resolve, reject) => {
+    plain.once('error', reject);
+    plain.bind({ address: '127.0.0.1', port: p, exclusive: true }, resolve);
+  }), 'plain bind on a grouped port');
+  t.match(e, { code: 'EADDRINUSE' });
+  t.match(await rejection(transport.listen({ localAddress: '127.0.0.1', multihop: false, port: p, minTtl: 255 }, () => undefined), 'second listen'), {
+    code: 'ERR_BFD_BIND_FAILED',
+    systemCode: 'EADDRINUSE',
+  });
+
+  // 24 senders (24 source ports, spread over the group by hash): every packet arrives exactly once
+  const senders = await Promise.all(Array.from({ length: 24 }, () => transport.openSender({ localAddress: '127.0.0.1', peerAddress: '127.0.0.1', multihop: false, port: p, ttl: 255 })));
+  t.teardown(() => Promise.all(senders.map((s) => s.close())));
+  senders.forEach((s, i) => s.send(Buffer.from(`s${i}`)));
+  await Promise.all(senders.map((_, i) => inbox.next(`s${i}`)));
+  t.equal(inbox.packets.length, 24);
+  t.same(new Set(inbox.packets.map((r) => r.meta.peerPort)), new Set(senders.map((s) => s.sourcePort)));
+
+  // the TTL filter is on every socket of the group, and setMinTtl changes all of them
+  for (let i = 0; i < 8; i++) await sendPair(t, '127.0.0.1', p, `low-${i}`, `high-${i}`);
+  await Promise.all(Array.from({ length: 8 }, (_, i) => inbox.next(`high-${i}`)));
+  t.notOk(inbox.texts().some((x) => x.startsWith('low-')), 'TTL 64 dropped by every socket');
+  listener.setMinTtl(0);
+  for (let i = 0; i < 8; i++) await rawSend(t, '127.0.0.1', p, 64, `open-${i}`);
+  await Promise.all(Array.from({ length: 8 }, (_, i) => inbox.next(`open-${i}`)));
+
+  // close frees the port: a plain socket can take it
+  await listener.close();
+  t.equal(listener.receiveSockets, 4);
+  await occupy(t, '127.0.0.1', p);
+});
+
+t.test('with the addon: a listener that cannot grow keeps working and reports once', { skip: noFilter }, async (t) => {
+  const real = realNative as NativeSocketOptions;
+  let created = 0;
+  setNativeSocketOptionsForTesting({
+    ...real,
+    createUdpSocket: (family, address, p, minTtl, reusePort) => {
+      // the probe, the first socket, then one more; the fourth is refused
+      if (++created > 3) throw Object.assign(new Error('socket failed: Too many open files'), { errno: 24, code: 'EMFILE', syscall: 'socket' });
+      return real.createUdpSocket!(family, address, p, minTtl, reusePort);
+    },
+  });
+  t.teardown(() => setNativeSocketOptionsForTesting(undefined));
+  const errors: BfdTransportError[] = [];
+  const transport = createUdpBfdTransport({ sessionsPerReceiveSocket: 1, maxReceiveSockets: 8, onError: (e) => errors.push(e) });
+  const { listener, inbox, port: p } = await listen(t, transport, '127.0.0.1', { minTtl: 255 });
+  await listener.setSessionCount?.(8);
+  t.equal(listener.receiveSockets, 2);
+  t.equal(errors.length, 1);
+  t.match(errors[0], { code: 'EMFILE', localAddress: '127.0.0.1' });
+  await listener.setSessionCount?.(9);
+  t.equal(errors.length, 1, 'no retry storm');
+  await rawSend(t, '127.0.0.1', p, 255, 'still-here');
+  await inbox.next('still-here');
+});
+
+t.test('without the addon a listener stays one socket', async (t) => {
+  const transport = createUdpBfdTransport({ ttlFilter: 'off', sessionsPerReceiveSocket: 1 });
+  const { listener } = await listen(t, transport, '127.0.0.1', { minTtl: 255 });
+  await listener.setSessionCount?.(10);
+  t.equal(listener.receiveSockets, 1);
 });

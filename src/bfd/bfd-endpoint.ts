@@ -65,7 +65,7 @@ export interface BfdEndpointEvents {
 
 export interface BfdEndpointSnapshot {
   readonly sessions: readonly BfdSessionSnapshot[];
-  readonly listeners: readonly { readonly localAddress: string; readonly multihop: boolean; readonly port: number; readonly minTtl: number; readonly ttlEnforced: boolean; readonly sessions: number }[];
+  readonly listeners: readonly { readonly localAddress: string; readonly multihop: boolean; readonly port: number; readonly minTtl: number; readonly ttlEnforced: boolean; readonly receiveSockets: number; readonly sessions: number }[];
   readonly dropped: Readonly<Record<string, number>>;
 }
 
@@ -186,6 +186,8 @@ export class BfdEndpoint extends EventEmitter<BfdEndpointEvents> {
       entry.sessions.add(session);
       this.#minTtl.set(session, minTtl);
       this.#updateMinTtl(entry);
+      // grows in the background; the session already receives on the sockets open now
+      void entry.listener?.setSessionCount?.(entry.sessions.size);
       this.emit('sessionAdded', session);
       return session;
     } catch (e) {
@@ -212,6 +214,7 @@ export class BfdEndpoint extends EventEmitter<BfdEndpointEvents> {
         port: e.port,
         minTtl: e.minTtl,
         ttlEnforced: e.listener?.ttlEnforced ?? false,
+        receiveSockets: e.listener?.receiveSockets ?? (e.listener === undefined ? 0 : 1),
         sessions: e.sessions.size,
       })),
       dropped: Object.fromEntries(this.#dropped),

@@ -44,6 +44,14 @@ export interface BfdListener {
   readonly ttlEnforced: boolean;
   /** Changes the minimum TTL (the endpoint lowers/raises it as multihop sessions come and go). */
   setMinTtl(minTtl: number): void;
+  /**
+   * Optional: told how many sessions share the listener (after each add), so a transport can
+   * spread the receive load (the UDP transport opens more SO_REUSEPORT sockets). Never throws;
+   * failures go to `onError`. Resolves when the listener has grown.
+   */
+  setSessionCount?(count: number): Promise<void>;
+  /** Optional: how many sockets receive for this listener now. */
+  readonly receiveSockets?: number | undefined;
   close(): Promise<void>;
 }
 

@@ -15,7 +15,7 @@
  * no addon (`dgram.Socket.setTTL` sets IP_TTL / IPV6_UNICAST_HOPS).
  */
 import { randomInt } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { closeSocketFd, createUdpSocketFd, setUdpSocketMinTtl, udpTtlFilterAvailable } from '../bgp/transport/socket-options.js';
 import type {
@@ -51,6 +51,31 @@ export interface UdpBfdTransportOptions {
    * in use (EADDRINUSE) is followed by another, at most BFD_SOURCE_PORT_ATTEMPTS in all. For tests.
    */
   readonly pickSourcePort?: (() => number) | undefined;
+  /**
+   * A listener opens one more receive socket (SO_REUSEPORT, same address and port) per this many
+   * sessions; default BFD_SESSIONS_PER_RECEIVE_SOCKET. Needs the native addon; without it a
+   * listener is one socket.
+   */
+  readonly sessionsPerReceiveSocket?: number | undefined;
+  /** Most receive sockets per listener; default BFD_MAX_RECEIVE_SOCKETS. 1 turns the spreading off. */
+  readonly maxReceiveSockets?: number | undefined;
+}
+
+/**
+ * Why a listener is several sockets: libuv reads at most 32 datagrams from one readable UDP
+ * socket per event-loop iteration. When other work runs in ~8 ms slices (a BGP session decoding a
+ * full table) the loop turns ~100 times a second, so one socket takes ~3,000-4,000 packets/s, and
+ * 1000 sessions at 50 ms send 20,000/s: the receive buffer overflows and sessions go Down while
+ * their peers are fine (measured: bench/README.md, BFD). With one socket per 64 sessions the
+ * kernel spreads the peers over the group by 4-tuple hash, and each socket gets its own 32.
+ */
+export const BFD_SESSIONS_PER_RECEIVE_SOCKET = 64;
+/** Default cap of receive sockets per listener (2048 sessions at the default spread). */
+export const BFD_MAX_RECEIVE_SOCKETS = 32;
+
+interface ReceiveScaling {
+  readonly sessionsPerReceiveSocket: number;
+  readonly maxReceiveSockets: number;
 }
 
 /** The UDP BfdTransport, with what it can tell about itself. */
@@ -101,13 +126,17 @@ export function createUdpBfdTransport(options: UdpBfdTransportOptions = {}): Udp
     throw new BfdError('ERR_BFD_INVALID_ARGUMENT', `ttlFilter must be 'auto' or 'off', not ${String(ttlFilter)}`);
   }
   const pickSourcePort = options.pickSourcePort ?? (() => randomInt(BFD_SOURCE_PORT_MIN, BFD_SOURCE_PORT_MAX + 1));
+  const scaling: ReceiveScaling = {
+    sessionsPerReceiveSocket: positiveInt(options.sessionsPerReceiveSocket ?? BFD_SESSIONS_PER_RECEIVE_SOCKET, 'sessionsPerReceiveSocket', 1_000_000),
+    maxReceiveSockets: positiveInt(options.maxReceiveSockets ?? BFD_MAX_RECEIVE_SOCKETS, 'maxReceiveSockets', 1024),
+  };
 
   const transport: UdpBfdTransport = {
     onError: options.onError,
     get ttlFilterAvailable(): boolean {
       return ttlFilter === 'auto' && udpTtlFilterAvailable();
     },
-    listen: (listenOptions, onPacket) => listen(transport, listenOptions, onPacket),
+    listen: (listenOptions, onPacket) => listen(transport, listenOptions, onPacket, scaling),
     openSender: (senderOptions) => openSender(transport, senderOptions, pickSourcePort),
   };
   return transport;
@@ -125,57 +154,105 @@ function report(transport: BfdTransport, error: unknown, fallbackCode: string, w
   transport.onError?.({ code, message, localAddress: where.localAddress, peerAddress: where.peerAddress });
 }
 
-async function listen(transport: UdpBfdTransport, options: BfdListenOptions, onPacket: BfdPacketHandler): Promise<BfdListener> {
+async function listen(transport: UdpBfdTransport, options: BfdListenOptions, onPacket: BfdPacketHandler, scaling: ReceiveScaling): Promise<BfdListener> {
   const { localAddress, multihop } = options;
   const family = addressFamily(localAddress, 'localAddress');
   const port = checkPort(options.port ?? (multihop ? BFD_MULTIHOP_CONTROL_PORT : BFD_SINGLE_HOP_CONTROL_PORT));
   checkMinTtl(options.minTtl);
   if (typeof onPacket !== 'function') throw new BfdError('ERR_BFD_INVALID_ARGUMENT', 'onPacket must be a function');
 
-  let fd: number | undefined;
-  if (transport.ttlFilterAvailable) {
+  const ttlEnforced = transport.ttlFilterAvailable;
+  // A group of SO_REUSEPORT sockets needs the addon (Node 20's dgram cannot set the option).
+  const grouped = ttlEnforced && scaling.maxReceiveSockets > 1;
+  if (grouped) {
+    // SO_REUSEPORT would let us join another process's group (same user) and share its traffic
+    // silently. A plain bind first keeps the EADDRINUSE check of a single socket.
     try {
-      fd = createUdpSocketFd(family, localAddress, port, options.minTtl);
+      closeSocketFd(createUdpSocketFd(family, localAddress, port, 0, false));
     } catch (e) {
       throw bindFailed(localAddress, port, e);
     }
   }
-  const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6' });
-  try {
-    await bindSocket(socket, fd === undefined ? { address: localAddress, port, exclusive: true } : { fd });
-  } catch (e) {
-    // dgram never took the fd over when opening it failed (it throws before owning it)
-    if (fd !== undefined) closeSocketFd(fd);
-    await closeQuietly(socket);
-    throw bindFailed(localAddress, port, e);
-  }
-
+  let minTtl = options.minTtl;
   const where = { localAddress };
-  raiseReceiveBuffer(socket);
-  socket.on('message', (msg: Buffer, rinfo) => {
+  const onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     onPacket(msg, { peerAddress: rinfo.address, peerPort: rinfo.port, localAddress, multihop, ttl: undefined });
-  });
-  socket.on('error', (e) => report(transport, e, 'ERR_BFD_SOCKET', where));
+  };
+
+  const sockets: { socket: Socket; fd: number | undefined }[] = [];
+  const openOne = async (): Promise<void> => {
+    let fd: number | undefined;
+    if (ttlEnforced) {
+      try {
+        fd = createUdpSocketFd(family, localAddress, port, minTtl, grouped);
+      } catch (e) {
+        throw bindFailed(localAddress, port, e);
+      }
+    }
+    const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6' });
+    try {
+      await bindSocket(socket, fd === undefined ? { address: localAddress, port, exclusive: true } : { fd });
+    } catch (e) {
+      // dgram never took the fd over when opening it failed (it throws before owning it)
+      if (fd !== undefined) closeSocketFd(fd);
+      await closeQuietly(socket);
+      throw bindFailed(localAddress, port, e);
+    }
+    raiseReceiveBuffer(socket);
+    socket.on('message', onMessage);
+    socket.on('error', (e) => report(transport, e, 'ERR_BFD_SOCKET', where));
+    sockets.push({ socket, fd });
+    // a minimum TTL changed while this socket was being bound
+    if (fd !== undefined && minTtl !== options.minTtl) setUdpSocketMinTtl(fd, minTtl);
+  };
+  await openOne();
 
   let closing: Promise<void> | undefined;
+  let growing: Promise<void> = Promise.resolve();
+  let wanted = 1;
+  let scaleFailed = false;
   return {
-    ttlEnforced: fd !== undefined,
-    setMinTtl(minTtl: number): void {
-      checkMinTtl(minTtl);
-      // after close the fd number may already belong to another socket: leave it alone
-      if (fd === undefined || closing !== undefined) return;
-      try {
-        setUdpSocketMinTtl(fd, minTtl);
-      } catch (e) {
-        throw new BfdSocketError('ERR_BFD_SOCKET_OPTION', `setting the minimum received TTL of the BFD listener on ${hostPort(localAddress, port)} to ${minTtl} failed: ${messageOf(e)}`, {
-          localAddress,
-          port,
-          cause: e,
-        });
+    ttlEnforced,
+    get receiveSockets(): number {
+      return sockets.length;
+    },
+    setMinTtl(newMinTtl: number): void {
+      checkMinTtl(newMinTtl);
+      // after close the fd numbers may already belong to other sockets: leave them alone
+      if (!ttlEnforced || closing !== undefined) return;
+      minTtl = newMinTtl;
+      for (const { fd } of sockets) {
+        try {
+          if (fd !== undefined) setUdpSocketMinTtl(fd, newMinTtl);
+        } catch (e) {
+          throw new BfdSocketError('ERR_BFD_SOCKET_OPTION', `setting the minimum received TTL of the BFD listener on ${hostPort(localAddress, port)} to ${newMinTtl} failed: ${messageOf(e)}`, {
+            localAddress,
+            port,
+            cause: e,
+          });
+        }
       }
     },
+    setSessionCount(count: number): Promise<void> {
+      if (!grouped || closing !== undefined || scaleFailed) return growing;
+      const target = Math.min(scaling.maxReceiveSockets, Math.max(1, Math.ceil(count / scaling.sessionsPerReceiveSocket)));
+      if (target <= wanted) return growing;
+      wanted = target;
+      growing = growing.then(async () => {
+        while (sockets.length < wanted && closing === undefined && !scaleFailed) {
+          try {
+            await openOne();
+          } catch (e) {
+            // the sockets already open keep working; report once and stop growing
+            scaleFailed = true;
+            report(transport, e, 'ERR_BFD_BIND_FAILED', where);
+          }
+        }
+      });
+      return growing;
+    },
     close(): Promise<void> {
-      closing ??= closeQuietly(socket);
+      closing ??= growing.then(() => Promise.all(sockets.map(({ socket }) => closeQuietly(socket)))).then(() => undefined);
       return closing;
     },
   };
@@ -324,6 +401,11 @@ function addressFamily(address: string, name: string): 4 | 6 {
 function checkPort(port: number): number {
   if (Number.isInteger(port) && port >= 1 && port <= 65535) return port;
   throw new BfdError('ERR_BFD_INVALID_ARGUMENT', `port must be an integer from 1 to 65535, not ${String(port)}`);
+}
+
+function positiveInt(value: number, name: string, max: number): number {
+  if (Number.isInteger(value) && value >= 1 && value <= max) return value;
+  throw new BfdError('ERR_BFD_INVALID_ARGUMENT', `${name} must be an integer from 1 to ${max}, not ${String(value)}`);
 }
 
 function checkMinTtl(minTtl: number): void {

@@ -52,7 +52,7 @@ export interface NativeSocketOptions {
    * bound to address:port, with the minimum-TTL filter attached before bind when minTtl > 0, for
    * `dgram.createSocket(...).bind({ fd })`. Optional: absent from addons built before it existed.
    */
-  createUdpSocket?(family: 4 | 6, address: string, port: number, minTtl: number): number;
+  createUdpSocket?(family: 4 | 6, address: string, port: number, minTtl: number, reusePort?: boolean): number;
   /** Replaces the minimum-TTL filter of a socket from `createUdpSocket` (0 removes it). Optional. */
   setUdpMinTtl?(fd: number, minTtl: number): void;
 }
@@ -290,12 +290,13 @@ function requireUdpSocketOptions(): NativeUdpSocketOptions {
  * packets whose TTL / hop limit is below `minTtl` (0: no check) from the first packet on. Throws
  * ERR_UDP_TTL_FILTER_UNSUPPORTED without the addon's UDP support, and SocketOptionError
  * (ERR_BGP_SOCKET_OPTION, `systemCode` e.g. "EADDRINUSE") when the kernel refuses. The caller owns
- * the fd: hand it to `dgram` (`bind({ fd })`) or close it with `closeSocketFd`.
+ * the fd: hand it to `dgram` (`bind({ fd })`) or close it with `closeSocketFd`. `reusePort` sets
+ * SO_REUSEPORT (several sockets of this process sharing the port; see native/sockopt.c).
  */
-export function createUdpSocketFd(family: 4 | 6, address: string, port: number, minTtl: number): number {
+export function createUdpSocketFd(family: 4 | 6, address: string, port: number, minTtl: number, reusePort = false): number {
   const native = requireUdpSocketOptions();
   try {
-    return native.createUdpSocket(family, address, port, minTtl);
+    return native.createUdpSocket(family, address, port, minTtl, reusePort);
   } catch (e) {
     throw new SocketOptionError(`creating an IPv${family} UDP socket bound to ${family === 6 ? `[${address}]` : address}:${port}`, e);
   }
