@@ -231,7 +231,8 @@ t.test('routes of AFIs not in the view wait; budget per drain; errors', async (t
   }
   t.equal((thrown as { code?: string } | undefined)?.code, undefined, 'drain does not throw');
   t.match(h?.errors, [{ code: 'ERR_RIB_ATTRIBUTES_TOO_LONG' }], 'the oversized route is reported as an error');
-  t.equal(h?.announced, 2, 'and the other route still goes out');
+  t.equal(h?.announced, 1, 'and the other route still goes out');
+  t.equal(h?.withdrawn, 1, 'the oversized one is withdrawn, so the peer keeps no older version of it');
   const hx = new AdjRibOut();
   hx.announce({ prefix: '192.0.2.0/24', largeCommunities: Array.from({ length: 400 }, (_, i) => `65000:${i}:1`) });
   t.equal(hx.drain(view({}, { extendedMessage: true }), BIG).messages.length, 1, 'fits an extended message');

@@ -54,7 +54,7 @@ t.test('normalization: canonical prefix text, deduplicated sorted communities, a
   t.equal(n.afi, 2);
   t.same(n.communities, [0xfde80001, 0xfde80002, WellKnownCommunity.NO_EXPORT]);
   t.same(n.largeCommunities, [[65000, 1, 2]]);
-  t.equal(n.key, '2001:db8::/32#0');
+  t.equal(n.key, '2001:db8::/32@self', 'without a path id a path is its prefix and next hop');
   t.ok(Object.isFrozen(n));
   const same = normalizeAdvertisement({ prefix: '10.0.0.0/8', communities: ['65000:1', '65000:2'] });
   const reordered = normalizeAdvertisement({ prefix: '172.16.0.0/12', communities: ['65000:2', '65000:1'] });

@@ -1,18 +1,26 @@
 /**
- * Adj-RIB-Out for one peer (RFC 4271 s3.2): the routes we want the peer to have, what it has
- * been sent, and the prefixes whose state differs ("dirty"). Changes are recorded per prefix, so
- * the queue between the embedder and the socket is bounded by the number of distinct prefixes
- * however fast routes change; `drain` turns dirty prefixes into UPDATE messages packed per
- * attribute set up to the negotiated message size, withdrawals batched. ADD-PATH (RFC 7911): every
- * path of a prefix where sending path ids is negotiated, otherwise the path with the lowest id.
- * Sans-I/O: the session calls `drain` when the transport can take more.
+ * Adj-RIB-Out for one peer (RFC 4271 s3.2): the routes we want the peer to have, what it has been
+ * sent, and the paths whose state differs ("dirty").
+ *
+ * Two ways to state what is wanted, as MetalLB's speaker does: `set(advertisements)` is the whole
+ * wanted set (diffed against the current one: only what changed is queued), and incremental
+ * `announce` / `withdraw`. Several paths of one prefix are ECMP: sent with their path ids where
+ * ADD-PATH (RFC 7911) is negotiated, otherwise only the preferred one (attribute-set.ts,
+ * comparePaths). Attribute sets are interned, routes live in typed arrays (route-table.ts), and
+ * `drain` packs dirty routes into UPDATEs per attribute set up to the negotiated message size,
+ * withdrawals batched (update-packer.ts). The queue is the dirty ring: at most one entry per
+ * path, so it is bounded by the table however fast routes change.
+ *
+ * Sans-I/O: the session calls `drain` when the transport can take more. Large `set` calls can be
+ * cut into slices with `beginSet` so no call holds the event loop.
  */
 import { BgpError } from '../bgp/errors.js';
-import { PrefixList, type PrefixEntry, parsePrefix } from '../bgp/prefix/prefix-list.js';
 import { type CodecContext, hasAddPath, maxMessageLength } from '../bgp/codec/context.js';
-import { type UpdateMessage, encodeUpdate } from '../bgp/codec/update.js';
-import type { PathAttribute } from '../bgp/codec/attributes/path-attribute.js';
-import { type Advertisement, type NormalizedAdvertisement, type PeerView, attributesFor, normalizeAdvertisement } from './advertisement.js';
+import { formatIpv4, formatIpv6Words } from '../bgp/prefix/address.js';
+import { type Advertisement, type NormalizedAdvertisement, type PeerView, mergeAdvertisements, normalizeAdvertisement } from './advertisement.js';
+import { AttributeSets, type EncodedAttributes, comparePaths } from './attribute-set.js';
+import { RouteTable, SLOT_AUTO_ID, SLOT_LIVE } from './route-table.js';
+import { UpdatePacker } from './update-packer.js';
 
 /** What `drain` needs to know about the session the UPDATEs go out on. */
 export interface DrainView extends PeerView {
@@ -24,7 +32,7 @@ export interface DrainView extends PeerView {
 }
 
 export interface DrainResult {
-  /** Encoded UPDATE messages, in order. */
+  /** Encoded UPDATE messages, in order (views of one buffer). */
   readonly messages: Uint8Array[];
   readonly bytes: number;
   readonly announced: number;
@@ -35,74 +43,205 @@ export interface DrainResult {
   readonly more: boolean;
 }
 
-export type WithdrawSpec = string | { readonly prefix: string; readonly pathId?: number | undefined };
+/**
+ * A prefix alone withdraws every path of it; with `pathId` the path with that id; with `nextHop`
+ * the path announced without a path id via that next hop ('self' or omitted: next-hop self).
+ */
+export type WithdrawSpec = string | { readonly prefix: string; readonly pathId?: number | undefined; readonly nextHop?: string | undefined };
 
-const RESERVE = 1; // an attribute header may grow by one octet (extended length) as NLRI are added
+export interface AdjRibOutOptions {
+  /**
+   * Who this Adj-RIB-Out is for: an advertisement with a `peers` list goes only to peers whose
+   * address or name is in it.
+   */
+  readonly peer?: { readonly address?: string | undefined; readonly name?: string | undefined } | undefined;
+}
+
+/** What a `set` changed. */
+export interface SetResult {
+  /** Paths newly wanted or with changed attributes. */
+  readonly changed: number;
+  /** Paths no longer wanted. */
+  readonly removed: number;
+  /** Paths stated again unchanged. */
+  readonly unchanged: number;
+}
+
+/** A `set` in slices: `add` batches, then `finish` until it returns true. */
+export interface RibSetJob {
+  /** Adds advertisements to the wanted set (a bad one throws and leaves this batch unapplied). */
+  add(advertisements: readonly Advertisement[]): void;
+  /** Withdraws what was not added, at most `maxPaths` slots examined per call; true when done. */
+  finish(maxPaths?: number): boolean;
+  readonly result: SetResult;
+}
+
+/**
+ * Changes of one batch, four int32 per change: AFI, slot, previous wanted set, created (0/1).
+ * The slots are queued for the packer only when the batch commits; an undo restores them.
+ */
+class Journal {
+  data = new Int32Array(64);
+  length = 0;
+
+  push(afi: number, slot: number, previous: number, created: number): void {
+    if (this.length + 4 > this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    const d = this.data;
+    d[this.length] = afi;
+    d[this.length + 1] = slot;
+    d[this.length + 2] = previous;
+    d[this.length + 3] = created;
+    this.length += 4;
+  }
+}
 
 export class AdjRibOut {
-  /** Wanted routes: prefix text -> path id -> advertisement. */
-  readonly #wanted = new Map<string, Map<number, NormalizedAdvertisement>>();
-  /** What the peer was sent: prefix text -> path id on the wire (0 without ADD-PATH) -> attribute identity. */
-  readonly #sent = new Map<string, Map<number, string>>();
-  /** Prefixes whose sent state may differ from the wanted state, in change order. */
-  readonly #dirty = new Set<string>();
-  #routeCount = 0;
+  readonly #tables: readonly [RouteTable, RouteTable] = [new RouteTable(1), new RouteTable(2)];
+  readonly #sets = new AttributeSets();
+  readonly #peerIds: ReadonlySet<string>;
+  /** Generation of the current batch (marks paths touched by it); grows by one per batch. */
+  #gen = 0;
+  #wantedCount = 0;
 
-  /** Adds or replaces routes (same prefix and path id replaces). */
-  announce(advertisements: Advertisement | readonly Advertisement[]): void {
-    const list = Array.isArray(advertisements) ? (advertisements as readonly Advertisement[]) : [advertisements as Advertisement];
-    const norm = list.map((a) => normalizeAdvertisement(a)); // validate all before changing anything
-    for (const n of norm) {
-      let paths = this.#wanted.get(n.prefixText);
-      if (paths === undefined) this.#wanted.set(n.prefixText, (paths = new Map()));
-      if (!paths.has(n.pathId)) this.#routeCount++;
-      paths.set(n.pathId, n);
-      this.#dirty.add(n.prefixText);
-    }
+  constructor(options: AdjRibOutOptions = {}) {
+    const ids = new Set<string>();
+    if (options.peer?.address !== undefined) ids.add(options.peer.address);
+    if (options.peer?.name !== undefined) ids.add(options.peer.name);
+    this.#peerIds = ids;
   }
 
-  /** Removes routes: a prefix alone removes every path of it; with `pathId` only that path. */
+  /** The whole wanted set: paths not in `advertisements` are withdrawn. Atomic: a bad advertisement changes nothing. */
+  set(advertisements: readonly Advertisement[]): SetResult {
+    if (!Array.isArray(advertisements)) throw new BgpError('ERR_RIB_BAD_ADVERTISEMENT', 'set: advertisements must be a list');
+    const job = this.beginSet();
+    job.add(advertisements);
+    job.finish(Infinity);
+    return job.result;
+  }
+
+  /**
+   * `set` in slices, for tables large enough that one call would hold the event loop: call `add`
+   * with batches, then `finish(maxPaths)` until it returns true, yielding in between. Routes
+   * announced through `announce` while the job runs count as part of the set.
+   */
+  beginSet(): RibSetJob {
+    const gen = ++this.#gen;
+    const counts = { changed: 0, removed: 0, unchanged: 0 };
+    let table = 0;
+    let cursor = 0;
+    let done = false;
+    return {
+      add: (advertisements) => {
+        if (done) throw new BgpError('ERR_RIB_SET_FINISHED', 'this set job has finished; begin a new one');
+        const r = this.#apply(advertisements, gen, 'set');
+        counts.changed += r.changed;
+        counts.unchanged += r.unchanged;
+      },
+      finish: (maxPaths = Infinity) => {
+        let budget = maxPaths;
+        while (table < 2) {
+          const t = this.#tables[table]!;
+          const top = t.top;
+          while (cursor < top && budget > 0) {
+            const s = cursor++;
+            budget--;
+            if ((t.flags[s]! & SLOT_LIVE) !== 0 && t.wanted[s] !== 0 && t.mark[s]! < gen) {
+              this.#unwant(t, s);
+              counts.removed++;
+            }
+          }
+          if (cursor < top) return false;
+          table++;
+          cursor = 0;
+        }
+        done = true;
+        return true;
+      },
+      get result(): SetResult {
+        return { ...counts };
+      },
+    };
+  }
+
+  /**
+   * Adds or replaces paths: a path with the same prefix and path id, or (without a path id) the
+   * same prefix and next hop, is replaced; two of one path in the same call are merged (their
+   * communities) or, if they differ otherwise, rejected. Atomic.
+   */
+  announce(advertisements: Advertisement | readonly Advertisement[]): void {
+    const list = Array.isArray(advertisements) ? (advertisements as readonly Advertisement[]) : [advertisements as Advertisement];
+    this.#apply(list, ++this.#gen, 'announce');
+  }
+
+  /** Removes paths (see WithdrawSpec). Unknown ones are ignored. Atomic: a bad spec changes nothing. */
   withdraw(specs: WithdrawSpec | readonly WithdrawSpec[]): void {
     const list = Array.isArray(specs) ? (specs as readonly WithdrawSpec[]) : [specs as WithdrawSpec];
     const parsed = list.map((s) => {
-      const prefix = typeof s === 'string' ? s : s.prefix;
+      const prefix = typeof s === 'string' ? s : s?.prefix;
       if (typeof prefix !== 'string') throw new BgpError('ERR_RIB_BAD_ADVERTISEMENT', 'withdraw: prefix must be a string');
-      return { text: normalizeAdvertisement({ prefix }).prefixText, pathId: typeof s === 'string' ? undefined : s.pathId };
+      const o = typeof s === 'string' ? undefined : s;
+      const nextHop = o?.nextHop === 'self' ? undefined : o?.nextHop;
+      const n = normalizeAdvertisement({ prefix, pathId: o?.pathId, nextHop });
+      return { n, all: o === undefined || (o.pathId === undefined && o.nextHop === undefined) };
     });
-    for (const { text, pathId } of parsed) {
-      const paths = this.#wanted.get(text);
-      if (paths === undefined) continue;
-      if (pathId === undefined) {
-        this.#routeCount -= paths.size;
-        this.#wanted.delete(text);
-      } else if (paths.delete(pathId)) {
-        this.#routeCount--;
-        if (paths.size === 0) this.#wanted.delete(text);
+    for (const { n, all } of parsed) {
+      const t = this.#tables[n.afi - 1]!;
+      this.#loadPrefix(t, n);
+      if (all) {
+        const paths: number[] = [];
+        for (let s = t.findHead(); s >= 0; s = t.next[s]!) paths.push(s);
+        for (const s of paths) if (t.wanted[s] !== 0) this.#unwant(t, s);
+      } else {
+        const s = this.#findPath(t, n);
+        if (s >= 0 && t.wanted[s] !== 0) this.#unwant(t, s);
       }
-      this.#dirty.add(text);
     }
   }
 
-  /** Every wanted route. */
+  /** Every wanted route, with its path id (automatic ones included). */
   routes(): NormalizedAdvertisement[] {
     const out: NormalizedAdvertisement[] = [];
-    for (const paths of this.#wanted.values()) for (const a of paths.values()) out.push(a);
+    for (const t of this.#tables) {
+      for (let s = 0; s < t.top; s++) if ((t.flags[s]! & SLOT_LIVE) !== 0 && t.wanted[s] !== 0) out.push(this.#routeOf(t, s));
+    }
     return out;
   }
 
+  /** Wanted paths. */
   get size(): number {
-    return this.#routeCount;
+    return this.#wantedCount;
   }
 
-  /** Prefixes waiting to be sent (announce or withdraw). */
+  /** Paths waiting to be sent (announce or withdraw). */
   get pendingPrefixes(): number {
-    return this.#dirty.size;
+    return this.#tables[0].dirtyCount + this.#tables[1].dirtyCount;
+  }
+
+  /** Distinct attribute sets in use. */
+  get attributeSets(): number {
+    return this.#sets.size;
+  }
+
+  /** Bytes held by the route tables' arrays. */
+  get tableBytes(): number {
+    return this.#tables[0].bytes + this.#tables[1].bytes;
   }
 
   /** The session went down: the peer has nothing from us any more. Wanted routes stay. */
   sessionDown(): void {
-    this.#sent.clear();
-    this.#dirty.clear();
+    for (const t of this.#tables) {
+      t.clearDirty();
+      for (let s = 0; s < t.top; s++) {
+        if ((t.flags[s]! & SLOT_LIVE) === 0) continue;
+        this.#sets.release(t.sent[s]!);
+        t.sent[s] = 0;
+        t.freeIfUnused(s);
+      }
+    }
   }
 
   /**
@@ -110,156 +249,306 @@ export class AdjRibOut {
    * refresh, a graceful-shutdown re-announcement. Pending withdrawals are kept.
    */
   resync(afis?: ReadonlySet<number>): void {
-    for (const [text, paths] of this.#wanted) {
-      const afi = paths.values().next().value!.afi;
-      if (afis !== undefined && !afis.has(afi)) continue;
-      this.#sent.delete(text);
-      this.#dirty.add(text);
+    for (const t of this.#tables) {
+      if (afis !== undefined && !afis.has(t.afi)) continue;
+      for (let s = 0; s < t.top; s++) {
+        if ((t.flags[s]! & SLOT_LIVE) === 0 || t.wanted[s] === 0) continue;
+        this.#sets.release(t.sent[s]!);
+        t.sent[s] = 0;
+        t.markDirty(s);
+      }
     }
   }
 
   /**
-   * Builds UPDATEs for dirty prefixes until about `maxBytes` of messages are produced (at least
-   * one message when anything is pending). Prefixes of families not in `view.afis` stay dirty.
+   * Builds UPDATEs for dirty paths until about `maxBytes` of messages are produced (at least one
+   * message when anything is pending). Paths of families not in `view.afis` stay dirty.
    */
   drain(view: DrainView, maxBytes: number): DrainResult {
     const ctx = view.sendContext;
     const extra = view.extraCommunities ?? [];
-    const extraKey = extra.length === 0 ? '' : `|${extra.join(',')}`;
-    const announces = new Map<string, { afi: 1 | 2; attrs: PathAttribute[]; entries: PrefixEntry[]; bytes: number }>();
-    const withdraws = new Map<1 | 2, PrefixEntry[]>();
+    const packer = new UpdatePacker(maxMessageLength(ctx), Math.min(Math.max(maxBytes, 4096) + 65536, 1 << 26));
     const errors: BgpError[] = [];
-    let estimate = 0;
     let announced = 0;
     let withdrawn = 0;
-    const skipped: string[] = [];
-    for (const text of this.#dirty) {
-      if (estimate >= maxBytes) break;
-      this.#dirty.delete(text);
-      const afi = parsePrefix(text).afi;
-      if (!view.afis.has(afi)) {
-        skipped.push(text);
-        continue;
-      }
-      const addPath = hasAddPath(ctx, afi, 1);
-      const paths = this.#wanted.get(text);
-      const want = new Map<number, NormalizedAdvertisement>();
-      if (paths !== undefined) {
-        if (addPath) for (const [id, a] of paths) want.set(id, a);
-        else {
-          let best: NormalizedAdvertisement | undefined;
-          for (const a of paths.values()) if (best === undefined || a.pathId < best.pathId) best = a;
-          want.set(0, best!);
-        }
-      }
-      const sent = this.#sent.get(text) ?? new Map<number, string>();
-      const plen = Number(text.slice(text.indexOf('/') + 1));
-      const entryBytes = (addPath ? 4 : 0) + 1 + Math.ceil(plen / 8);
-      for (const [id, a] of want) {
-        const identity = a.attributeKey + extraKey;
-        if (sent.get(id) === identity) continue;
-        let group = announces.get(identity + `#${afi}`);
-        if (group === undefined) {
-          let attrs: PathAttribute[];
-          try {
-            attrs = attributesFor(a, view, extra);
-          } catch (e) {
-            if (e instanceof BgpError) errors.push(e);
-            else throw e;
-            continue;
-          }
-          group = { afi, attrs, entries: [], bytes: 0 };
-          announces.set(identity + `#${afi}`, group);
+    let estimate = 0;
+    let more = false;
+    for (const t of this.#tables) {
+      if (!view.afis.has(t.afi)) continue;
+      const addPath = hasAddPath(ctx, t.afi, 1);
+      /** Slots to announce, by attribute set id. */
+      const groups = new Map<number, number[]>();
+      const withdraws: number[] = [];
+      const toFree: number[] = [];
+      const announce = (s: number, setId: number): void => {
+        let g = groups.get(setId);
+        if (g === undefined) {
+          groups.set(setId, (g = []));
           estimate += 64;
         }
-        group.entries.push(addPath ? { prefix: text, pathId: id } : { prefix: text });
-        group.bytes += entryBytes;
-        estimate += entryBytes;
-        sent.set(id, identity);
-        announced++;
+        g.push(s);
+        estimate += 2 + (t.plen[s]! >>> 3);
+      };
+      const withdraw = (s: number): void => {
+        withdraws.push(s);
+        estimate += 2 + (t.plen[s]! >>> 3);
+      };
+      while (estimate < maxBytes) {
+        const s = t.takeDirty();
+        if (s < 0) break;
+        if ((t.flags[s]! & SLOT_LIVE) === 0) continue;
+        if (addPath) this.#diffPath(t, s, announce, withdraw, toFree);
+        else this.#diffPrefix(t, s, announce, withdraw, toFree);
       }
-      for (const id of [...sent.keys()]) {
-        if (want.has(id)) continue;
-        let list = withdraws.get(afi);
-        if (list === undefined) withdraws.set(afi, (list = []));
-        list.push(addPath ? { prefix: text, pathId: id } : { prefix: text });
-        estimate += entryBytes;
-        sent.delete(id);
-        withdrawn++;
+      if (t.dirtyCount > 0) more = true;
+      const ready: [number[], EncodedAttributes][] = [];
+      const entryMax = (addPath ? 5 : 1) + (t.afi === 1 ? 4 : 16);
+      for (const [setId, slots] of groups) {
+        const enc = this.#sets.encoded(setId, view, ctx, extra);
+        if (!(enc instanceof BgpError) && packer.fits(enc, t.afi, entryMax)) {
+          ready.push([slots, enc]);
+          continue;
+        }
+        const first = this.#routeOf(t, slots[0]!).prefixText;
+        errors.push(
+          enc instanceof BgpError
+            ? enc
+            : new BgpError('ERR_RIB_ATTRIBUTES_TOO_LONG', `the path attributes of ${first} (and ${slots.length - 1} more) do not fit in a ${packer.maxLength}-octet message`),
+        );
+        // cannot be sent: withdrawn instead, so the peer keeps no older version of it; a resync
+        // (new session, route refresh) tries again
+        for (const s of slots) {
+          this.#setSent(t, s, 0);
+          withdraws.push(s);
+        }
       }
-      if (sent.size === 0) this.#sent.delete(text);
-      else this.#sent.set(text, sent);
+      // withdrawals first: a path withdrawn and another announced for one prefix end announced
+      if (withdraws.length > 0) {
+        packer.withdraw(t, withdraws, addPath);
+        withdrawn += withdraws.length;
+      }
+      for (const [slots, enc] of ready) {
+        packer.announce(t, slots, enc, addPath);
+        announced += slots.length;
+      }
+      for (const s of toFree) if ((t.flags[s]! & SLOT_LIVE) !== 0) t.freeIfUnused(s);
     }
-    let more = false;
-    for (const text of this.#dirty) {
-      if (view.afis.has(parsePrefix(text).afi)) {
-        more = true;
-        break;
-      }
-    }
-    for (const t of skipped) this.#dirty.add(t);
-
-    const messages: Uint8Array[] = [];
-    let bytes = 0;
-    const push = (m: UpdateMessage): void => {
-      const b = encodeUpdate(m, ctx);
-      messages.push(b);
-      bytes += b.length;
-    };
-    const max = maxMessageLength(ctx);
-    for (const [afi, entries] of withdraws) {
-      const addPath = hasAddPath(ctx, afi, 1);
-      const empty = PrefixList.empty(1);
-      const base = afi === 1 ? 23 : 23 + 4 + 3;
-      for (const chunk of chunks(entries, base + RESERVE, max)) {
-        const list = PrefixList.from(afi, chunk, addPath);
-        if (afi === 1) push({ type: 'UPDATE', withdrawn: list, attributes: [], nlri: empty });
-        else push({ type: 'UPDATE', withdrawn: empty, attributes: [{ type: 'MP_UNREACH_NLRI', afi: 2, safi: 1, withdrawn: list }], nlri: empty });
-      }
-    }
-    for (const g of announces.values()) {
-      const addPath = hasAddPath(ctx, g.afi, 1);
-      const empty = PrefixList.empty(g.afi, addPath);
-      const build = (list: PrefixList): UpdateMessage =>
-        g.afi === 1
-          ? { type: 'UPDATE', withdrawn: PrefixList.empty(1), attributes: g.attrs, nlri: list }
-          : {
-              type: 'UPDATE',
-              withdrawn: PrefixList.empty(1),
-              attributes: g.attrs.map((a) => (a.type === 'MP_REACH_NLRI' ? ({ ...a, nlri: list } as PathAttribute) : a)),
-              nlri: PrefixList.empty(1),
-            };
-      let base: number;
-      try {
-        base = encodeUpdate(build(empty), ctx).length;
-      } catch (e) {
-        if (!(e instanceof BgpError)) throw e;
-        base = Infinity; // the attributes alone exceed the message size (ERR_BGP_MESSAGE_TOO_LONG)
-      }
-      if (base + RESERVE > max) {
-        errors.push(new BgpError('ERR_RIB_ATTRIBUTES_TOO_LONG', `the path attributes of ${g.entries[0]!.prefix} (and ${g.entries.length - 1} more) do not fit in a ${max}-octet message`));
-        continue;
-      }
-      for (const chunk of chunks(g.entries, base + RESERVE, max)) push(build(PrefixList.from(g.afi, chunk, addPath)));
-    }
-    return { messages, bytes, announced, withdrawn, errors, more };
+    return { messages: packer.messages(), bytes: packer.bytes, announced, withdrawn, errors, more };
   }
-}
 
-/** Splits entries into runs whose NLRI fit in `max - base` octets. */
-function* chunks(entries: readonly PrefixEntry[], base: number, max: number): Generator<PrefixEntry[]> {
-  let run: PrefixEntry[] = [];
-  let size = base;
-  for (const e of entries) {
-    const plen = Number(e.prefix.slice(e.prefix.indexOf('/') + 1));
-    const b = (e.pathId === undefined ? 0 : 4) + 1 + Math.ceil(plen / 8);
-    if (size + b > max && run.length > 0) {
-      yield run;
-      run = [];
-      size = base;
+  // ---- internals ------------------------------------------------------------------------------
+
+  /** ADD-PATH: each path on its own. */
+  #diffPath(t: RouteTable, s: number, announce: (s: number, set: number) => void, withdraw: (s: number) => void, toFree: number[]): void {
+    const want = t.wanted[s]!;
+    const sent = t.sent[s]!;
+    if (want === sent) return;
+    if (want !== 0) announce(s, want);
+    else {
+      withdraw(s);
+      toFree.push(s);
     }
-    run.push(e);
-    size += b;
+    this.#setSent(t, s, want);
   }
-  if (run.length > 0) yield run;
+
+  /** Without ADD-PATH: the prefix's preferred wanted path, or a withdrawal. */
+  #diffPrefix(t: RouteTable, s: number, announce: (s: number, set: number) => void, withdraw: (s: number) => void, toFree: number[]): void {
+    let best = -1;
+    let sentSlot = -1;
+    t.loadKey(s);
+    for (let p = t.findHead(); p >= 0; p = t.next[p]!) {
+      if (t.sent[p] !== 0) sentSlot = p;
+      const w = t.wanted[p]!;
+      if (w === 0) continue;
+      if (best < 0 || comparePaths(this.#sets.get(w), t.pathId[p]!, this.#sets.get(t.wanted[best]!), t.pathId[best]!) < 0) best = p;
+    }
+    if (best < 0) {
+      if (sentSlot >= 0) {
+        withdraw(sentSlot);
+        this.#setSent(t, sentSlot, 0);
+        toFree.push(sentSlot);
+      }
+      if (s !== sentSlot) toFree.push(s);
+      return;
+    }
+    const want = t.wanted[best]!;
+    if (sentSlot === best && t.sent[best] === want) return;
+    announce(best, want);
+    if (sentSlot >= 0 && sentSlot !== best) {
+      this.#setSent(t, sentSlot, 0); // replaced by the announcement (no withdrawal needed)
+      toFree.push(sentSlot);
+    }
+    this.#setSent(t, best, want);
+    if (t.wanted[s] === 0) toFree.push(s);
+  }
+
+  #setSent(t: RouteTable, s: number, setId: number): void {
+    const old = t.sent[s]!;
+    if (old === setId) return;
+    this.#sets.retain(setId);
+    this.#sets.release(old);
+    t.sent[s] = setId;
+  }
+
+  #loadPrefix(t: RouteTable, n: NormalizedAdvertisement): void {
+    const w = n.prefix.words;
+    for (let i = 0; i < t.words; i++) t.key[i] = w[i]!;
+    t.keyLength = n.prefix.length;
+  }
+
+  /** The path an advertisement / withdraw spec names (prefix in `key`), or -1. */
+  #findPath(t: RouteTable, n: NormalizedAdvertisement): number {
+    if (n.explicitPathId) {
+      const s = t.findPath(n.pathId);
+      return s >= 0 && (t.flags[s]! & SLOT_AUTO_ID) === 0 ? s : -1;
+    }
+    let ghost = -1;
+    for (let s = t.findHead(); s >= 0; s = t.next[s]!) {
+      if ((t.flags[s]! & SLOT_AUTO_ID) === 0) continue;
+      const w = t.wanted[s]!;
+      if (w !== 0) {
+        if (this.#sets.get(w).nextHop === n.nextHop) return s;
+      } else if (t.sent[s] !== 0 && this.#sets.get(t.sent[s]!).nextHop === n.nextHop) ghost = s;
+    }
+    return ghost;
+  }
+
+  /** Applies a batch with generation `gen`; undone entirely when one advertisement fails. */
+  #apply(list: readonly Advertisement[], gen: number, what: 'set' | 'announce'): { changed: number; unchanged: number } {
+    const journal = new Journal();
+    const notForUs: NormalizedAdvertisement[] = [];
+    let changed = 0;
+    let unchanged = 0;
+    try {
+      for (const a of list) {
+        const n = normalizeAdvertisement(a);
+        if (n.peers !== undefined && !n.peers.some((p) => this.#peerIds.has(p))) {
+          notForUs.push(n);
+          continue;
+        }
+        if (this.#upsert(n, gen, journal)) changed++;
+        else unchanged++;
+      }
+    } catch (e) {
+      this.#undo(journal);
+      throw e;
+    }
+    // committed: queue the changed paths, drop the journal's references
+    const d = journal.data;
+    for (let i = 0; i < journal.length; i += 4) {
+      this.#tables[d[i]! - 1]!.markDirty(d[i + 1]!);
+      this.#sets.release(d[i + 2]!);
+    }
+    // not for this peer: in a set it is simply absent; an announce replaces (removes) the path
+    if (what === 'announce') {
+      for (const n of notForUs) {
+        const t = this.#tables[n.afi - 1]!;
+        this.#loadPrefix(t, n);
+        const s = this.#findPath(t, n);
+        if (s >= 0 && t.wanted[s] !== 0 && t.mark[s] !== gen) this.#unwant(t, s);
+      }
+    }
+    return { changed, unchanged };
+  }
+
+  /** Wants one path; true when something changed. Journals the previous state (holding a reference to it). */
+  #upsert(n: NormalizedAdvertisement, gen: number, journal: Journal): boolean {
+    const t = this.#tables[n.afi - 1]!;
+    this.#loadPrefix(t, n);
+    let s = this.#findPath(t, n);
+    if (s < 0 && n.explicitPathId) {
+      const clash = t.findPath(n.pathId);
+      if (clash >= 0) {
+        throw new BgpError(
+          'ERR_RIB_BAD_ADVERTISEMENT',
+          `pathId: ${n.prefixText} path id ${n.pathId} is the automatic id of the path via ${this.#nextHopOf(t, clash)}; give every path of a prefix an explicit pathId, or none`,
+        );
+      }
+    }
+    let created = 0;
+    if (s < 0) {
+      s = t.addPath(n.explicitPathId ? n.pathId : this.#freeAutoId(t), n.explicitPathId ? 0 : SLOT_AUTO_ID);
+      created = 1;
+    } else if (t.mark[s] === gen && t.wanted[s] !== 0) {
+      n = mergeAdvertisements(this.#sets.get(t.wanted[s]!), n);
+    }
+    const set = this.#sets.intern(n);
+    const old = t.wanted[s]!;
+    t.mark[s] = gen;
+    if (old === set.id) return false;
+    journal.push(t.afi, s, old, created);
+    this.#sets.retain(old); // the journal's reference
+    this.#sets.retain(set.id);
+    this.#sets.release(old);
+    t.wanted[s] = set.id;
+    if (old === 0) this.#wantedCount++;
+    return true;
+  }
+
+  #undo(journal: Journal): void {
+    const d = journal.data;
+    for (let i = journal.length - 4; i >= 0; i -= 4) {
+      const t = this.#tables[d[i]! - 1]!;
+      const s = d[i + 1]!;
+      const old = d[i + 2]!;
+      const now = t.wanted[s]!;
+      if (now !== old) {
+        this.#sets.retain(old);
+        this.#sets.release(now);
+        t.wanted[s] = old;
+        if (old === 0) this.#wantedCount--;
+        else if (now === 0) this.#wantedCount++;
+      }
+      this.#sets.release(old); // the journal's reference
+      if (d[i + 3] === 1) t.freeIfUnused(s);
+    }
+  }
+
+  /** Not wanted any more: withdrawn at the next drain if the peer has it, else forgotten. */
+  #unwant(t: RouteTable, s: number): void {
+    this.#sets.release(t.wanted[s]!);
+    t.wanted[s] = 0;
+    this.#wantedCount--;
+    if (!t.freeIfUnused(s)) t.markDirty(s);
+  }
+
+  /** The lowest id >= 1 no path of the prefix in `key` has (withdrawn ones still on the peer included). */
+  #freeAutoId(t: RouteTable): number {
+    const used = new Set<number>();
+    for (let s = t.findHead(); s >= 0; s = t.next[s]!) used.add(t.pathId[s]!);
+    let id = 1;
+    while (used.has(id)) id++;
+    return id;
+  }
+
+  #nextHopOf(t: RouteTable, s: number): string {
+    const id = t.wanted[s] || t.sent[s]!;
+    return id === 0 ? 'self' : (this.#sets.get(id).nextHop ?? 'self');
+  }
+
+  #routeOf(t: RouteTable, s: number): NormalizedAdvertisement {
+    const base = s * t.words;
+    const a = t.addr;
+    const text = t.afi === 1 ? `${formatIpv4(a[base]!)}/${t.plen[s]}` : `${formatIpv6Words(a[base]!, a[base + 1]!, a[base + 2]!, a[base + 3]!)}/${t.plen[s]}`;
+    const set = this.#sets.get(t.wanted[s] || t.sent[s]!);
+    const auto = (t.flags[s]! & SLOT_AUTO_ID) !== 0;
+    const n = normalizeAdvertisement({
+      prefix: text,
+      pathId: auto ? undefined : t.pathId[s],
+      nextHop: set.nextHop,
+      nextHopLinkLocal: set.nextHopLinkLocal,
+      origin: set.origin === 0 ? 'igp' : set.origin === 1 ? 'egp' : 'incomplete',
+      asPathPrepend: set.prependCount === 0 ? undefined : { count: set.prependCount, asn: set.prependAsn },
+      med: set.med,
+      localPref: set.localPref,
+    });
+    return Object.freeze({
+      ...n,
+      pathId: t.pathId[s]!,
+      communities: set.communities,
+      largeCommunities: set.largeCommunities,
+      extendedCommunities: set.extendedCommunities,
+      attributeKey: set.key.slice(1),
+    });
+  }
 }

@@ -1,9 +1,10 @@
 /**
  * An advertisement as an embedder states it (prefix, next hop, origin, AS-path prepend, MED,
- * LOCAL_PREF, communities), its validation, and its translation into the path attributes sent to
- * one peer: next-hop self by default, our AS prepended for eBGP, LOCAL_PREF only for iBGP
- * (RFC 4271 s5.1.5), AS_TRANS + AS4_PATH towards a peer without 4-octet AS (RFC 6793 s4.2.2).
- * Pure functions; no state.
+ * LOCAL_PREF, communities standard / extended / large, aggregation, a peers filter), its
+ * validation, merging two advertisements of one path, and its translation into the path
+ * attributes sent to one peer: next-hop self by default, our AS prepended for eBGP, LOCAL_PREF
+ * only for iBGP (RFC 4271 s5.1.5), AS_TRANS + AS4_PATH towards a peer without 4-octet AS
+ * (RFC 6793 s4.2.2). Pure functions; no state.
  */
 import { BgpError } from '../bgp/errors.js';
 import { AS_TRANS } from '../bgp/iana/asn.js';
@@ -11,6 +12,7 @@ import { formatIpv4, formatIpv6Words, parseAddress } from '../bgp/prefix/address
 import { type ParsedPrefix, parsePrefix } from '../bgp/prefix/prefix-list.js';
 import { parseCommunity } from '../bgp/codec/attributes/communities.js';
 import { type LargeCommunity, parseLargeCommunity } from '../bgp/codec/attributes/large-community.js';
+import { type ExtendedCommunity, formatExtendedCommunity, parseExtendedCommunity } from '../bgp/codec/attributes/extended-communities.js';
 import { AsPathSegmentType, type AsPathSegment } from '../bgp/codec/attributes/as-path-segments.js';
 import type { PathAttribute } from '../bgp/codec/attributes/path-attribute.js';
 import { Origin } from '../bgp/codec/attributes/origin.js';
@@ -20,7 +22,11 @@ export type OriginName = 'igp' | 'egp' | 'incomplete';
 export interface Advertisement {
   /** "203.0.113.5/32" or "2001:db8::/64". */
   readonly prefix: string;
-  /** RFC 7911 path identifier, for several paths of one prefix (sent only where ADD-PATH send is negotiated). */
+  /**
+   * RFC 7911 path identifier (sent only where ADD-PATH send is negotiated). Without it a path is
+   * identified by its prefix and next hop, and gets a stable automatic id: announcing one prefix
+   * via two next hops makes two paths (ECMP), announcing it again via the same next hop replaces.
+   */
   readonly pathId?: number | undefined;
   /** Default: next-hop self (the session's local address of the prefix's family). */
   readonly nextHop?: string | undefined;
@@ -37,15 +43,29 @@ export interface Advertisement {
   readonly communities?: readonly string[] | undefined;
   /** "65000:1:2". */
   readonly largeCommunities?: readonly string[] | undefined;
+  /** RFC 4360 text forms: "rt:65000:100", "ro:192.0.2.1:7", "lb:65000:125000000", "hex:...". */
+  readonly extendedCommunities?: readonly string[] | undefined;
+  /**
+   * Announce the covering prefix of this length instead (MetalLB's aggregationLength): a /32
+   * with 24 announces its /24. For IPv4 prefixes; `aggregationLengthV6` for IPv6 ones. A length
+   * longer than the prefix's own changes nothing.
+   */
+  readonly aggregationLength?: number | undefined;
+  readonly aggregationLengthV6?: number | undefined;
+  /** Only to these peers (addresses or names, as the Adj-RIB-Out was told its peer); default all. */
+  readonly peers?: readonly string[] | undefined;
 }
 
 /** A validated advertisement: prefix parsed, communities as numbers. Frozen; shared freely. */
 export interface NormalizedAdvertisement {
   readonly key: string;
+  /** The announced prefix (the covering prefix when aggregated). */
   readonly prefix: ParsedPrefix;
   readonly prefixText: string;
   readonly afi: 1 | 2;
+  /** The given path id, or 0 when automatic (`explicitPathId` false). */
   readonly pathId: number;
+  readonly explicitPathId: boolean;
   readonly nextHop: string | undefined;
   readonly nextHopLinkLocal: string | undefined;
   readonly origin: number;
@@ -55,7 +75,10 @@ export interface NormalizedAdvertisement {
   readonly localPref: number | undefined;
   readonly communities: readonly number[];
   readonly largeCommunities: readonly LargeCommunity[];
-  /** Identity of the attribute set (everything but prefix and path id). */
+  readonly extendedCommunities: readonly ExtendedCommunity[];
+  /** Sorted and unique; undefined: every peer. */
+  readonly peers: readonly string[] | undefined;
+  /** Identity of the attribute set (everything but prefix, path id and peers). */
   readonly attributeKey: string;
 }
 
@@ -69,9 +92,10 @@ function uint(v: unknown, field: string, max: number): number | undefined {
   return v;
 }
 
-/** Canonical text of a parsed prefix, with host bits that must be zero checked. */
-function canonicalPrefix(text: string): { parsed: ParsedPrefix; text: string } {
-  const parsed = parsePrefix(text);
+/** Canonical text of a parsed prefix, with host bits that must be zero checked; `aggregate` shortens it first. */
+function canonicalPrefix(text: string, aggregate?: number): { parsed: ParsedPrefix; text: string } {
+  let parsed = parsePrefix(text);
+  if (aggregate !== undefined && aggregate < parsed.length) parsed = coveringPrefix(parsed, aggregate);
   const words = [...parsed.words];
   const bits = parsed.afi === 1 ? 32 : 128;
   for (let i = 0; i < words.length; i++) {
@@ -87,13 +111,27 @@ function canonicalPrefix(text: string): { parsed: ParsedPrefix; text: string } {
   return { parsed, text: out };
 }
 
+/** The prefix of `length` bits that covers `p` (host bits cleared). */
+function coveringPrefix(p: ParsedPrefix, length: number): ParsedPrefix {
+  const words = p.words.map((w, i) => {
+    const keep = Math.max(0, Math.min(32, length - i * 32));
+    return keep === 0 ? 0 : keep === 32 ? w : (w & (~0 << (32 - keep))) >>> 0;
+  });
+  return { afi: p.afi, words, length };
+}
+
 const ORIGINS: Readonly<Record<OriginName, number>> = { igp: Origin.IGP, egp: Origin.EGP, incomplete: Origin.INCOMPLETE };
 
 /** Validates an advertisement. Throws ERR_RIB_BAD_ADVERTISEMENT / ERR_BGP_BAD_PREFIX / ERR_BGP_BAD_COMMUNITY naming the field. */
 export function normalizeAdvertisement(a: Advertisement): NormalizedAdvertisement {
   if (typeof a !== 'object' || a === null) throw advError('advertisement', 'must be an object');
   if (typeof a.prefix !== 'string') throw advError('prefix', 'must be a prefix such as "203.0.113.5/32"');
-  const { parsed, text } = canonicalPrefix(a.prefix);
+  const isV6 = a.prefix.includes(':');
+  const aggregate = uint(isV6 ? a.aggregationLengthV6 : a.aggregationLength, isV6 ? 'aggregationLengthV6' : 'aggregationLength', isV6 ? 128 : 32);
+  const otherAggregate = isV6 ? a.aggregationLength : a.aggregationLengthV6;
+  uint(otherAggregate, isV6 ? 'aggregationLength' : 'aggregationLengthV6', isV6 ? 32 : 128);
+  const { parsed, text } = canonicalPrefix(a.prefix, aggregate);
+  const explicitPathId = a.pathId !== undefined;
   const pathId = uint(a.pathId, 'pathId', 0xffffffff) ?? 0;
   const checkNh = (v: unknown, field: string): string | undefined => {
     if (v === undefined) return undefined;
@@ -135,13 +173,14 @@ export function normalizeAdvertisement(a: Advertisement): NormalizedAdvertisemen
     largeSeen.set(l.join(':'), l);
   }
   const largeCommunities = [...largeSeen.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
-  const attributeKey = JSON.stringify([nextHop ?? null, nextHopLinkLocal ?? null, origin, prependCount, prependAsn ?? null, med ?? null, localPref ?? null, communities, largeCommunities]);
-  return Object.freeze({
-    key: `${text}#${pathId}`,
-    prefix: parsed,
-    prefixText: text,
-    afi: parsed.afi,
-    pathId,
+  const extendedCommunities = uniqueExtended((listOf(a.extendedCommunities, 'extendedCommunities') ?? []).map((c) => parseExtendedCommunity(String(c))));
+  let peers: string[] | undefined;
+  const peerList = listOf(a.peers, 'peers');
+  if (peerList !== undefined) {
+    if (peerList.some((x) => typeof x !== 'string' || x === '')) throw advError('peers', 'must be a list of peer addresses or names');
+    peers = [...new Set(peerList as string[])].sort();
+  }
+  return buildNormalized(parsed, text, pathId, explicitPathId, peers, {
     nextHop,
     nextHopLinkLocal,
     origin,
@@ -151,8 +190,87 @@ export function normalizeAdvertisement(a: Advertisement): NormalizedAdvertisemen
     localPref,
     communities,
     largeCommunities,
+    extendedCommunities,
+  });
+}
+
+export type AttributeFields = Pick<
+  NormalizedAdvertisement,
+  'nextHop' | 'nextHopLinkLocal' | 'origin' | 'prependCount' | 'prependAsn' | 'med' | 'localPref' | 'communities' | 'largeCommunities' | 'extendedCommunities'
+>;
+
+function buildNormalized(parsed: ParsedPrefix, text: string, pathId: number, explicitPathId: boolean, peers: readonly string[] | undefined, f: AttributeFields): NormalizedAdvertisement {
+  const { nextHop, nextHopLinkLocal, origin, prependCount, prependAsn, med, localPref, communities, largeCommunities, extendedCommunities } = f;
+  const attributeKey = JSON.stringify([
+    nextHop ?? null,
+    nextHopLinkLocal ?? null,
+    origin,
+    prependCount,
+    prependAsn ?? null,
+    med ?? null,
+    localPref ?? null,
+    communities,
+    largeCommunities,
+    extendedCommunities.map(formatExtendedCommunity),
+  ]);
+  return Object.freeze({
+    key: explicitPathId ? `${text}#${pathId}` : `${text}@${nextHop ?? 'self'}`,
+    prefix: parsed,
+    prefixText: text,
+    afi: parsed.afi,
+    pathId,
+    explicitPathId,
+    nextHop,
+    nextHopLinkLocal,
+    origin,
+    prependCount,
+    prependAsn,
+    med,
+    localPref,
+    communities,
+    largeCommunities,
+    extendedCommunities,
+    peers,
     attributeKey,
   });
+}
+
+function listOf(v: unknown, field: string): readonly unknown[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) throw advError(field, 'must be a list');
+  return v;
+}
+
+/** Unique by their 8 octets' text form, sorted by it. */
+function uniqueExtended(list: readonly ExtendedCommunity[]): ExtendedCommunity[] {
+  const seen = new Map<string, ExtendedCommunity>();
+  for (const c of list) seen.set(formatExtendedCommunity(c), c);
+  return [...seen.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map((e) => e[1]);
+}
+
+/**
+ * Two advertisements of one path (same prefix and path id, or same prefix and next hop) stated in
+ * one `set` / `announce` call: MetalLB announces a Service IP once, with the communities of every
+ * BGPAdvertisement that selects it. Communities (all three kinds) are merged; anything else that
+ * differs is a conflict (ERR_RIB_CONFLICTING_ADVERTISEMENTS naming the field), as MetalLB's
+ * validation rejects two localPrefs for one IP. `a` is what the path has so far (e.g. an
+ * interned attribute set); the result keeps `b`'s prefix, path id and peers.
+ */
+export function mergeAdvertisements(a: AttributeFields, b: NormalizedAdvertisement): NormalizedAdvertisement {
+  for (const f of ['nextHop', 'nextHopLinkLocal', 'origin', 'prependCount', 'prependAsn', 'med', 'localPref'] as const) {
+    if (a[f] !== b[f]) {
+      throw new BgpError(
+        'ERR_RIB_CONFLICTING_ADVERTISEMENTS',
+        `two advertisements of ${b.prefixText}${b.explicitPathId ? ` path ${b.pathId}` : ''} differ in ${f} (${JSON.stringify(a[f] ?? null)} and ${JSON.stringify(b[f] ?? null)}); only communities are merged`,
+      );
+    }
+  }
+  const communities = [...new Set([...a.communities, ...b.communities])].sort((x, y) => x - y);
+  const large = new Map<string, LargeCommunity>();
+  for (const c of [...a.largeCommunities, ...b.largeCommunities]) large.set(c.join(':'), c);
+  const largeCommunities = [...large.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+  const extendedCommunities = uniqueExtended([...a.extendedCommunities, ...b.extendedCommunities]);
+  return buildNormalized(b.prefix, b.prefixText, b.pathId, b.explicitPathId, b.peers, { ...b, communities, largeCommunities, extendedCommunities });
 }
 
 /** What the attributes depend on besides the advertisement: the session they go out on. */
@@ -166,12 +284,15 @@ export interface PeerView {
   readonly nextHopSelf6: string | undefined;
 }
 
+/** What `attributesFor` reads: an advertisement's attributes, its family and (for errors) its prefix. */
+export type AdvertisedAttributes = AttributeFields & Pick<NormalizedAdvertisement, 'afi' | 'prefixText'>;
+
 /**
  * The path attributes (without NLRI) for one advertisement towards one peer. IPv6 prefixes get
  * an MP_REACH_NLRI whose `nlri` is empty: the packer fills it. Throws ERR_RIB_NO_NEXT_HOP when no
  * next hop is known for the family.
  */
-export function attributesFor(a: NormalizedAdvertisement, peer: PeerView, extraCommunities: readonly number[] = []): PathAttribute[] {
+export function attributesFor(a: AdvertisedAttributes, peer: PeerView, extraCommunities: readonly number[] = []): PathAttribute[] {
   const attrs: PathAttribute[] = [{ type: 'ORIGIN', origin: a.origin as 0 | 1 | 2 }];
   const asns: number[] = [];
   if (peer.external) asns.push(peer.localAsn);
@@ -195,6 +316,7 @@ export function attributesFor(a: NormalizedAdvertisement, peer: PeerView, extraC
     const nextHop = a.nextHopLinkLocal === undefined ? [nh] : [nh, a.nextHopLinkLocal];
     attrs.push({ type: 'MP_REACH_NLRI', afi: 2, safi: 1, nextHop, nlri: undefined as never } as PathAttribute);
   }
+  if (a.extendedCommunities.length > 0) attrs.push({ type: 'EXTENDED_COMMUNITIES', communities: a.extendedCommunities });
   if (!peer.fourOctetAs && asns.some((x) => x > 0xffff)) attrs.push({ type: 'AS4_PATH', segments });
   if (a.largeCommunities.length > 0) attrs.push({ type: 'LARGE_COMMUNITY', communities: a.largeCommunities });
   // Canonical order: by type code (RFC 4271 s5 recommends ascending order).
@@ -209,6 +331,7 @@ const CODES: Readonly<Record<string, number>> = {
   LOCAL_PREF: 5,
   COMMUNITIES: 8,
   MP_REACH_NLRI: 14,
+  EXTENDED_COMMUNITIES: 16,
   AS4_PATH: 17,
   LARGE_COMMUNITY: 32,
 };
