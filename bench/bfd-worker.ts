@@ -62,6 +62,8 @@ export interface SideOptions {
    * what a larger receive buffer on the shared listener changes.
    */
   readonly rcvbuf?: number | undefined;
+  /** The listener's cap of SO_REUSEPORT receive sockets (1: one socket, the behaviour before the spread). */
+  readonly maxReceiveSockets?: number | undefined;
 }
 
 export interface Quantiles {
@@ -219,7 +221,7 @@ export class BfdSide {
   #base: Baseline | undefined;
 
   private constructor(readonly options: SideOptions) {
-    this.#transport = new TimedTransport(createUdpBfdTransport(), options.txMs);
+    this.#transport = new TimedTransport(createUdpBfdTransport({ maxReceiveSockets: options.maxReceiveSockets }), options.txMs);
     this.#endpoint = new BfdEndpoint({ transport: this.#transport, singleHopPort: options.port });
     this.#endpoint.on('transportError', () => this.#transportErrors++);
     this.#endpoint.on('warning', () => undefined); // TTL not enforced without the addon: irrelevant on loopback

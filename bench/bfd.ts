@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- bfd [--sessions 100,1000] [--duration 20] [--variants none,chunked,unchunked,worker]
- *  [--port 47840] [--block MESSAGES] [--block-ms 90] [--chunk-ms 8] [--warmup 3]`
+ *  [--port 47840] [--block MESSAGES] [--block-ms 90] [--chunk-ms 8] [--warmup 3] [--max-receive-sockets N]`
  *
  * N BFD sessions at 50 ms x 3 over UDP on loopback between two tsbgp endpoints: the measured one
  * ("A", all sessions on 127.0.0.1, in this process or in a worker thread) and a peer ("B",
@@ -41,10 +41,11 @@ interface Args {
   chunkMs: number;
   warmupS: number;
   rcvbuf: number | undefined;
+  maxReceiveSockets: number | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { sessions: [100, 1000], durationS: 20, variants: [...VARIANTS], port: 47840, block: undefined, blockMs: 90, chunkMs: 8, warmupS: 3, rcvbuf: undefined };
+  const a: Args = { sessions: [100, 1000], durationS: 20, variants: [...VARIANTS], port: 47840, block: undefined, blockMs: 90, chunkMs: 8, warmupS: 3, rcvbuf: undefined, maxReceiveSockets: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const v = argv[++i];
@@ -63,6 +64,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--chunk-ms') a.chunkMs = num();
     else if (flag === '--warmup') a.warmupS = num();
     else if (flag === '--rcvbuf') a.rcvbuf = Math.floor(num());
+    else if (flag === '--max-receive-sockets') a.maxReceiveSockets = Math.floor(num());
     else throw new Error(`unknown flag ${flag}`);
   }
   for (const v of a.variants) if (!VARIANTS.includes(v)) throw new Error(`unknown variant ${v}; known: ${VARIANTS.join(', ')}`);
@@ -241,7 +243,7 @@ interface VariantResult {
 }
 
 async function runVariant(args: Args, n: number, variant: Variant, stream: Stream, blockMessages: number): Promise<VariantResult> {
-  const base = { sessions: n, port: args.port, txMs: TX_MS, detectMultiplier: DETECT_MULT, rcvbuf: args.rcvbuf };
+  const base = { sessions: n, port: args.port, txMs: TX_MS, detectMultiplier: DETECT_MULT, rcvbuf: args.rcvbuf, maxReceiveSockets: args.maxReceiveSockets };
   const t0 = performance.now();
   const peer = await startPeerProcess({ ...base, side: 'B' });
   let a: SideHandle | undefined;
@@ -395,6 +397,7 @@ export async function main(): Promise<void> {
       blockMessages,
       chunkMs: args.chunkMs,
       rcvbuf: args.rcvbuf ?? null,
+      maxReceiveSockets: args.maxReceiveSockets ?? null,
       results,
       recommendation,
     }),
