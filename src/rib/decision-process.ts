@@ -14,7 +14,7 @@
  * eliminates step by step over the whole candidate set, as RFC 4271 s9.1.2.2 specifies, and never
  * sorts with the pairwise comparator.
  */
-import { BgpError } from '../bgp/errors.js';
+import { ribError } from './rib-error.js';
 import { parseAddress, parseIpv4 } from '../bgp/prefix/address.js';
 import { asPathLength, AsPathSegmentType, type AsPathSegment } from '../bgp/codec/attributes/as-path-segments.js';
 import type { PathAttribute } from '../bgp/codec/attributes/path-attribute.js';
@@ -97,10 +97,6 @@ export interface CandidateInput {
   readonly nextHop?: string | undefined;
   readonly pathId?: number | undefined;
   readonly igpCost?: number | undefined;
-}
-
-export function ribError(message: string, cause?: unknown): BgpError {
-  return new BgpError('ERR_RIB_INVALID_ARGUMENT', message, { cause });
 }
 
 /** Sortable key of an IP address: "4" + 8 hex digits, or "6" + 32. Throws ERR_RIB_INVALID_ARGUMENT. */
