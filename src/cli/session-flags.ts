@@ -4,7 +4,7 @@
  */
 import { BgpError } from '../bgp/errors.js';
 import { parseAddress, parseIpv4 } from '../bgp/prefix/address.js';
-import type { AddPathMode, FamilyName } from '../bgp/session/session-config.js';
+import type { AddPathMode, FamilyName, MaxPrefixesConfig } from '../bgp/session/session-config.js';
 import type { SpeakerPeerConfig } from '../bgp/session/bgp-speaker.js';
 import { type Advertisement, normalizeAdvertisement } from '../rib/advertisement.js';
 import { resolveBfdProfile, type BfdProfile } from '../bfd/bfd-config.js';
@@ -32,6 +32,10 @@ export const SESSION_USAGE = `usage: tsbgp session --local-as N --peer ADDRESS -
   --ttl-security         GTSM (RFC 5082); needs the native addon
   --ttl N                outgoing TTL (eBGP multihop)
   --family F             ipv4 | ipv6 | both (default both)
+  --max-prefixes N[:RESTART_SEC]  at most N routes per family from the peer (RFC 4486): more is
+                         Cease 6/1 and the session stays down, or restarts after RESTART_SEC
+  --max-prefixes-threshold PCT    warn at PCT % of N (default 75)
+  --max-prefixes-warning-only     only warn above N, never tear down
   --events json|text     event output format (default text)
   --bfd                  run BFD with the peer (RFC 5881 single hop; needs --local-address) and
                          tear BGP down with Cease / BFD Down when it fails (RFC 5882, RFC 9384)
@@ -91,8 +95,10 @@ const VALUE_FLAGS = new Set([
   '--bfd-tx',
   '--bfd-multiplier',
   '--bfd-port',
+  '--max-prefixes',
+  '--max-prefixes-threshold',
 ]);
-const BOOL_FLAGS = new Set(['--passive', '--ttl-security', '--bfd', '--bfd-multihop', '--bfd-passive', '--bfd-wait']);
+const BOOL_FLAGS = new Set(['--passive', '--ttl-security', '--bfd', '--bfd-multihop', '--bfd-passive', '--bfd-wait', '--max-prefixes-warning-only']);
 const REPEATABLE = new Set(['--announce', '--community', '--large-community']);
 
 function intFlag(flag: string, v: string, min: number, max: number): number {
@@ -206,6 +212,7 @@ export function parseSessionFlags(argv: readonly string[]): SessionFlags {
     }
   }
   const bfd = parseBfdFlags(values, bools, localAddress);
+  const maxPrefixes = parseMaxPrefixesFlags(values, bools);
   const announce: Advertisement[] = [];
   for (const p of values.get('--announce') ?? []) {
     const adv = withDefaults({ prefix: p }, routeDefaults);
@@ -235,6 +242,7 @@ export function parseSessionFlags(argv: readonly string[]): SessionFlags {
       password,
       ttl,
       ttlSecurityHops: ttlSecurity ? 1 : undefined,
+      maxPrefixes,
     },
     announce,
     routeDefaults,
@@ -262,6 +270,31 @@ function parseBfdFlags(values: ReadonlyMap<string, string[]>, bools: ReadonlySet
     multihop: bools.has('--bfd-multihop'),
     waitForBfdUp: bools.has('--bfd-wait'),
     port: one('--bfd-port') === undefined ? undefined : intFlag('--bfd-port', one('--bfd-port')!, 1, 65535),
+  };
+}
+
+/** The --max-prefixes* flags: undefined without --max-prefixes. */
+function parseMaxPrefixesFlags(values: ReadonlyMap<string, string[]>, bools: ReadonlySet<string>): MaxPrefixesConfig | undefined {
+  const text = values.get('--max-prefixes')?.[0];
+  const threshold = values.get('--max-prefixes-threshold')?.[0];
+  const warningOnly = bools.has('--max-prefixes-warning-only');
+  if (text === undefined) {
+    if (threshold !== undefined) throw new UsageError('--max-prefixes-threshold: needs --max-prefixes');
+    if (warningOnly) throw new UsageError('--max-prefixes-warning-only: needs --max-prefixes');
+    return undefined;
+  }
+  const m = /^(\d+)(?::(\d+))?$/.exec(text);
+  const limit = m === null ? NaN : Number(m[1]);
+  const restartSec = m?.[2] === undefined ? undefined : Number(m[2]);
+  if (m === null || limit < 1 || limit > 0xffffffff || (restartSec !== undefined && (restartSec < 1 || restartSec > 65535 * 60))) {
+    throw new UsageError(`--max-prefixes: expected N[:RESTART_SEC] with N in 1..4294967295 and RESTART_SEC in 1..3932100, got ${JSON.stringify(text)}`);
+  }
+  if (warningOnly && restartSec !== undefined) throw new UsageError('--max-prefixes-warning-only: cannot be combined with a restart time in --max-prefixes');
+  return {
+    limit,
+    warningThresholdPct: threshold === undefined ? undefined : intFlag('--max-prefixes-threshold', threshold, 1, 100),
+    restartSec,
+    warningOnly,
   };
 }
 

@@ -139,6 +139,11 @@ function subscribe(speaker: BgpSpeaker, session: BgpSession, print: (e: Json) =>
   );
   speaker.on('endOfRib', (e) => print({ event: 'endOfRib', peer: e.peer, afi: afiToJson(e.afi), safi: safiToJson(e.safi) }));
   speaker.on('staleRoutes', (e) => print({ event: 'staleRoutes', peer: e.peer, action: e.action, count: e.count }));
+  const family = (e: { afi: number; safi: number }): Json => ({ afi: afiToJson(e.afi), safi: safiToJson(e.safi) });
+  speaker.on('maxPrefixesWarning', (e) => print({ event: 'maxPrefixesWarning', peer: e.peer, ...family(e), limit: e.limit, count: e.count, thresholdPct: e.thresholdPct }));
+  speaker.on('maxPrefixesExceeded', (e) =>
+    print({ event: 'maxPrefixesExceeded', peer: e.peer, ...family(e), limit: e.limit, count: e.count, action: e.action, restartSec: e.restartSec ?? null }),
+  );
   speaker.on('sessionError', (e) => print({ event: 'error', peer: e.peer, code: e.error.code, message: e.error.message }));
   speaker.on('connectionRejected', (e) => print({ event: 'connectionRejected', remoteAddress: e.remoteAddress, remotePort: e.remotePort, reason: e.reason }));
 }

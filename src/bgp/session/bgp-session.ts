@@ -11,7 +11,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Clock, ClockTimer, RandomSource } from '../../clock/clock.js';
 import { systemClock } from '../../clock/system-clock.js';
-import { BgpError, type NotificationSpec, notification } from '../errors.js';
+import { BgpError, type NotificationSpec } from '../errors.js';
 import { CeaseSubcode, ErrorCode } from '../iana/notification-codes.js';
 import { WellKnownCommunity } from '../iana/community.js';
 import { afiSafiKey } from '../iana/afi-safi.js';
@@ -19,8 +19,6 @@ import { Framer } from '../codec/framer.js';
 import { DEFAULT_CONTEXT } from '../codec/context.js';
 import { type BgpMessage, encodeMessage } from '../codec/message.js';
 import { buildNotification } from '../codec/notification.js';
-import { encodeShutdownCommunication } from '../codec/shutdown-communication.js';
-import { encodeHardReset } from '../codec/hard-reset.js';
 import type { OpenMessage } from '../codec/open.js';
 import { RouteRefreshSubtype, buildRouteRefresh, encodeRouteRefresh } from '../codec/route-refresh.js';
 import { AdjRibIn } from '../../rib/adj-rib-in.js';
@@ -30,9 +28,9 @@ import type { BgpConnection, Connector } from '../transport/connection.js';
 import { BgpState, type BgpStateName } from './bgp-state.js';
 import type { FsmAction } from './fsm-action.js';
 import type { FsmEvent } from './fsm-event.js';
-import { type FsmState, TIMER_EVENTS, initialFsmState, step } from './fsm.js';
-import { dueTimers, nextTimerDeadline, remainingTimers } from './fsm-state.js';
-import { type Negotiated, negotiatedToJson } from './negotiate.js';
+import { initialFsmState, step } from './fsm.js';
+import { FsmTimerDriver } from './fsm-timer-driver.js';
+import type { Negotiated } from './negotiate.js';
 import type { BgpSessionEvents } from './session-events.js';
 import type { BgpSessionOptions, SessionSnapshot, SessionStats, StopOptions } from './session-types.js';
 
@@ -40,26 +38,18 @@ export type { BgpSessionOptions, SessionSnapshot, SessionStats, StopOptions } fr
 import { asBgpError, messageEvent } from './message-event.js';
 import { drainView } from './drain-view.js';
 import { OutboundUpdates } from './outbound-updates.js';
-import { InboundRoutes } from './inbound-routes.js';
+import { type InboundRouteEvent, InboundRoutes } from './inbound-routes.js';
+import { maxPrefixesStop } from './max-prefixes.js';
+import { connectOptions } from './connect-options.js';
+import { stopNotification } from './stop-notification.js';
+import { newSessionStats, sessionSnapshot } from './session-snapshot.js';
+import { type Conn, newConn } from './conn-record.js';
 import { inboundDecision, openCollisionDecision, promotedFsm, retiredFsm, secondConnectionFsm } from './collision.js';
 import { type ResolvedPeerConfig, resolvePeerConfig } from './session-config.js';
-
-/** One TCP connection with its own FSM (two exist only while a collision is being resolved). */
-interface Conn {
-  fsm: FsmState;
-  connection: BgpConnection | undefined;
-  direction: 'outbound' | 'inbound';
-  framer: Framer;
-  writable: boolean;
-  /** Messages framed but not processed yet (processing is sliced). */
-  paused: boolean;
-}
 
 /** Input processing slice: at most this many messages or this many ms before yielding. */
 const SLICE_MESSAGES = 4000;
 const SLICE_MS = 8;
-
-const ADMIN_SHUTDOWN = notification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN);
 
 export class BgpSession extends EventEmitter<BgpSessionEvents> {
   readonly config: ResolvedPeerConfig;
@@ -72,22 +62,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   #connector: Connector | undefined;
   #main: Conn;
   #other: Conn | undefined;
-  #timer: ClockTimer | undefined;
+  readonly #timers: FsmTimerDriver<Conn>;
   #inputs: { conn: Conn; event: FsmEvent }[] = [];
   #processing = false;
   #events: (() => void)[] = [];
   #stateSinceMs: number;
-  readonly #stats: SessionStats = {
-    messagesIn: 0,
-    messagesOut: 0,
-    updatesIn: 0,
-    updatesOut: 0,
-    notificationsIn: 0,
-    notificationsOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    establishedTransitions: 0,
-  };
+  readonly #stats: SessionStats = newSessionStats();
   readonly #outbound: OutboundUpdates;
   readonly #inbound: InboundRoutes;
   #stopWaiters: (() => void)[] = [];
@@ -100,13 +80,17 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.#random = options.random ?? Math.random;
     this.#defer = options.defer ?? ((cb) => setImmediate(cb));
     this.#connector = options.connector;
+    this.#timers = new FsmTimerDriver(this.#clock, () => this.#records(), (record, event) => this.#input(record, event));
     this.#nextHopSelf = { ...(options.nextHopSelf ?? {}) };
     this.adjRibIn = new AdjRibIn();
-    this.#inbound = new InboundRoutes(this.adjRibIn, options.keepAdjRibIn ?? true, (e) => {
+    const keep = options.keepAdjRibIn ?? true;
+    if (!keep && this.config.maxPrefixes !== undefined) throw new BgpError('ERR_CONFIG_INVALID', 'maxPrefixes: needs keepAdjRibIn (the routes are counted in the Adj-RIB-In)');
+    const emitInbound = (e: InboundRouteEvent): void => {
       const { type, ...rest } = e;
       this.#queueEvent(() => (this.emit as (name: string, payload: unknown) => boolean)(type, { peer: this.peer, ...rest }));
-    });
-    this.#main = this.#newConn('outbound');
+    };
+    this.#inbound = new InboundRoutes(this.adjRibIn, keep, emitInbound, this.config.maxPrefixes);
+    this.#main = newConn('outbound');
     this.#stateSinceMs = this.#clock.now();
     this.#outbound = new OutboundUpdates(this.adjRibOut, {
       clock: this.#clock,
@@ -172,13 +156,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
    * the session is Idle and the connection closed.
    */
   async stop(options: StopOptions = {}): Promise<void> {
-    let data: Uint8Array = new Uint8Array(0);
-    if (options.message !== undefined) data = encodeShutdownCommunication(options.message); // throws a typed error when too long
-    // RFC 8538 s3: a Hard Reset carries the NOTIFICATION it stands for (here Administrative
-    // Shutdown with the RFC 9003 message) in its data.
-    const spec: NotificationSpec = options.hardReset
-      ? notification(ErrorCode.CEASE, CeaseSubcode.HARD_RESET, encodeHardReset({ code: ErrorCode.CEASE, subcode: CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, data }))
-      : { ...ADMIN_SHUTDOWN, data };
+    const spec = stopNotification(options); // throws a typed error for a message over 255 octets
     const waitSec = options.gracefulShutdownWaitSec ?? this.config.gracefulShutdownWaitSec;
     if (waitSec > 0 && this.state === BgpState.Established && this.#gracefulShutdownTimer === undefined) {
       this.#outbound.resyncWith([WellKnownCommunity.GRACEFUL_SHUTDOWN]);
@@ -255,7 +233,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       return true;
     }
     // A second FSM on the inbound connection; the OPENs decide which one survives (RFC 4271 s6.8).
-    const other = this.#newConn('inbound');
+    const other = newConn('inbound');
     other.fsm = secondConnectionFsm(initialFsmState());
     this.#other = other;
     this.#attach(other, connection, 'inbound');
@@ -265,34 +243,20 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
 
   /** The session's state for a new subscriber. Never contains the password. */
   snapshot(): SessionSnapshot {
-    const f = this.#main.fsm;
-    const now = this.#clock.now();
-    const c = this.#main.connection;
-    return {
+    return sessionSnapshot({
       peer: this.peer,
-      state: f.state,
-      stateForMs: now - this.#stateSinceMs,
-      lastError: f.lastError,
-      connectRetryCounter: f.connectRetryCounter,
-      flaps: f.flaps,
-      timers: remainingTimers(f, now),
-      negotiated: f.negotiated === undefined ? undefined : negotiatedToJson(f.negotiated),
-      stats: { ...this.#stats },
-      adjRibIn: { routes: this.adjRibIn.size, stale: this.adjRibIn.staleCount },
-      adjRibOut: { routes: this.adjRibOut.size, pending: this.adjRibOut.pendingPrefixes },
-      connection:
-        c === undefined || f.state === BgpState.Connect
-          ? undefined
-          : { localAddress: c.localAddress, localPort: c.localPort, remoteAddress: c.remoteAddress, remotePort: c.remotePort, direction: c.direction },
-    };
+      main: this.#main,
+      nowMs: this.#clock.now(),
+      stateSinceMs: this.#stateSinceMs,
+      stats: this.#stats,
+      adjRibIn: this.adjRibIn,
+      adjRibOut: this.adjRibOut,
+      prefixes: this.#inbound.prefixCounts(this.config.families),
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
   // FSM driving
-
-  #newConn(direction: 'outbound' | 'inbound'): Conn {
-    return { fsm: initialFsmState(), connection: undefined, direction, framer: new Framer(), writable: true, paused: false };
-  }
 
   async #ensureConnector(): Promise<void> {
     if (this.#connector !== undefined) return;
@@ -314,7 +278,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       this.#inputs = [];
       this.#processing = false;
     }
-    this.#reschedule();
+    this.#timers.reschedule();
     this.#flushEvents();
     this.#checkStopped();
   }
@@ -361,10 +325,13 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
         if (!isMain) return;
         this.#onEstablished(a.negotiated);
         return;
-      case 'deliverUpdate':
+      case 'deliverUpdate': {
         this.#stats.updatesIn++;
-        this.#inbound.update(a.update);
+        const overflow = this.#inbound.update(a.update);
+        // Above a maximum-prefix limit: the stop runs next, before any further message is read.
+        if (overflow !== undefined) this.#feed(conn, maxPrefixesStop(overflow, this.config, conn.fsm.negotiated));
         return;
+      }
       case 'deliverRouteRefresh':
         this.#onRouteRefresh(a.message.afi, a.message.safi, a.message.subtype);
         return;
@@ -403,7 +370,6 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   // Connections
 
   #connect(conn: Conn): void {
-    const c = this.config;
     const connector = this.#connector;
     if (connector === undefined) {
       this.#startError = new BgpError('ERR_BGP_NO_TRANSPORT', 'no connector: call start() (which loads the TCP transport) or pass options.connector');
@@ -415,27 +381,15 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     conn.writable = true;
     let connection: BgpConnection;
     try {
-      connection = connector.connect(
-        {
-          peerAddress: c.peerAddress,
-          peerPort: c.peerPort,
-          localAddress: c.localAddress,
-          localPort: c.localPort,
-          ttl: c.ttl,
-          ttlSecurityHops: c.ttlSecurityHops,
-          md5Password: c.password,
-          connectTimeoutMs: Math.min(30_000, c.connectRetryTimeSec * 1000),
+      connection = connector.connect(connectOptions(this.config), {
+        onConnect: () => {
+          const c2 = this.#connOf(connection);
+          if (c2 !== undefined) this.#input(c2, { type: 'tcpCrAcked' });
         },
-        {
-          onConnect: () => {
-            const c2 = this.#connOf(connection);
-            if (c2 !== undefined) this.#input(c2, { type: 'tcpCrAcked' });
-          },
-          onData: (chunk) => this.#onData(connection, chunk),
-          onDrain: () => this.#onDrain(connection),
-          onClose: (err) => this.#onClose(connection, err),
-        },
-      );
+        onData: (chunk) => this.#onData(connection, chunk),
+        onDrain: () => this.#onDrain(connection),
+        onClose: (err) => this.#onClose(connection, err),
+      });
     } catch (e) {
       const err = e instanceof BgpError ? e : new BgpError('ERR_BGP_CONNECT', e instanceof Error ? e.message : String(e), { cause: e });
       this.#startError = err;
@@ -617,28 +571,6 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
 
   #records(): Conn[] {
     return this.#other === undefined ? [this.#main] : [this.#main, this.#other];
-  }
-
-  #reschedule(): void {
-    const next = nextTimerDeadline(this.#records().map((c) => c.fsm));
-    if (this.#timer !== undefined && this.#timer.atMs === next) return;
-    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
-    this.#timer = next === undefined ? undefined : this.#clock.setTimer(next, () => this.#onTimer());
-  }
-
-  #onTimer(): void {
-    this.#timer = undefined;
-    const due = dueTimers(this.#records(), this.#clock.now());
-    if (due.length === 0) {
-      this.#reschedule();
-      return;
-    }
-    for (const d of due) {
-      // A timer cancelled by an earlier expiry in this batch must not fire.
-      if (d.record.fsm.timers[d.name] !== d.at) continue;
-      this.#input(d.record, TIMER_EVENTS[d.name]);
-    }
-    this.#reschedule();
   }
 
   #queueEvent(fn: () => void): void {

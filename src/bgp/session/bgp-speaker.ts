@@ -83,6 +83,8 @@ const SESSION_EVENTS: readonly (keyof BgpSessionEvents)[] = [
   'endOfRib',
   'staleRoutes',
   'sessionError',
+  'maxPrefixesWarning',
+  'maxPrefixesExceeded',
 ];
 
 /** "::ffff:198.18.1.1" -> "198.18.1.1"; other addresses unchanged (lower case). */

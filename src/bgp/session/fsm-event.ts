@@ -29,12 +29,15 @@ export type FsmEvent =
    * Event 8: AutomaticStop (e.g. max-prefix, BFD down): `notification` is sent (default Cease 6/0).
    * `restart: false` cancels the automatic restart after the IdleHoldTime (also when already
    * Idle): the FSM then stays Idle until a start event (e.g. BFD coupling waiting for BFD Up).
+   * `restartAfterSec` restarts after exactly that long instead of the IdleHold backoff (the
+   * maximum-prefix restart); the IdleHoldTimer carries it.
    */
   | {
       readonly type: 'automaticStop';
       readonly notification?: NotificationSpec | undefined;
       readonly reason?: string | undefined;
       readonly restart?: boolean | undefined;
+      readonly restartAfterSec?: number | undefined;
     }
   /** Event 9: ConnectRetryTimer_Expires. */
   | { readonly type: 'connectRetryTimerExpires' }

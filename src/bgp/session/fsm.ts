@@ -171,6 +171,8 @@ class Tx {
       manual?: boolean;
       /** false: no automatic restart (AutomaticStop with `restart: false`). */
       restart?: boolean | undefined;
+      /** Restart after exactly this long instead of the IdleHold backoff. */
+      restartAfterSec?: number | undefined;
     },
   ): void {
     if (o.notification !== undefined) this.sendNotification(o.notification);
@@ -206,7 +208,7 @@ class Tx {
       const stable = this.s.establishedAtMs !== undefined && this.env.nowMs - this.s.establishedAtMs >= this.c.idleHoldResetSec * 1000;
       if (wasEstablished && stable) this.s.flaps = 0;
       this.s.flaps += 1;
-      this.set('idleHold', idleHoldDelayMs(this.c, this.s.flaps));
+      this.set('idleHold', o.restartAfterSec === undefined ? idleHoldDelayMs(this.c, this.s.flaps) : o.restartAfterSec * 1000);
     }
     this.s.establishedAtMs = undefined;
     this.go(BgpState.Idle, reason);
@@ -404,7 +406,7 @@ function connectOrActive(tx: Tx, ev: FsmEvent): void {
       return;
     case 'automaticStop':
       // s8.2.2 Connect / Active: event 8 is one of the "any other events" (no NOTIFICATION, counter + 1).
-      tx.toIdle(ev.reason ?? 'AutomaticStop', { counter: 'increment', restart: ev.restart });
+      tx.toIdle(ev.reason ?? 'AutomaticStop', { counter: 'increment', restart: ev.restart, restartAfterSec: ev.restartAfterSec });
       return;
     case 'connectRetryTimerExpires':
       tx.stop('delayOpen');
@@ -475,7 +477,7 @@ function connected(tx: Tx, ev: FsmEvent): void {
       tx.toIdle(ev.reason ?? 'ManualStop', { notification: ev.notification ?? notification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN), counter: 'reset', manual: true });
       return;
     case 'automaticStop':
-      tx.toIdle(ev.reason ?? 'AutomaticStop', { notification: ev.notification ?? notification(ErrorCode.CEASE, 0), counter: 'increment', restart: ev.restart });
+      tx.toIdle(ev.reason ?? 'AutomaticStop', { notification: ev.notification ?? notification(ErrorCode.CEASE, 0), counter: 'increment', restart: ev.restart, restartAfterSec: ev.restartAfterSec });
       return;
     case 'holdTimerExpires':
       tx.toIdle('hold timer expired', { notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0), counter: 'increment' });

@@ -8,3 +8,4 @@ export * from './session-events.js';
 export * from './bgp-session.js';
 export * from './bgp-speaker.js';
 export * from './session-types.js';
+export type { MaxPrefixesOverflow, PrefixCountsSnapshot } from './max-prefixes.js';

@@ -20,6 +20,34 @@ export interface GracefulRestartConfig {
   readonly notification?: boolean | undefined;
 }
 
+/**
+ * Maximum number of routes accepted from the peer per family (RFC 4486; FRR `neighbor X
+ * maximum-prefix N [threshold] [restart M] [warning-only]`). Counted: every route of the family in
+ * the Adj-RIB-In, stale graceful-restart ones included.
+ */
+export interface MaxPrefixesConfig {
+  /**
+   * One number: the same limit for each family in `families`, counted per family. An object: a
+   * limit per family (`{ 'ipv4-unicast': 1000, 'ipv6-unicast': 200 }`); a family left out has no
+   * limit. Each limit is 1..4294967295 (the RFC 4486 s4 upper bound field).
+   */
+  readonly limit: number | Readonly<Partial<Record<FamilyName, number>>>;
+  /** `maxPrefixesWarning` fires once when a family's count reaches this percentage of its limit (again only after dropping below). 1..100, default 75. */
+  readonly warningThresholdPct?: number | undefined;
+  /** After the Cease, start the session again after exactly this many seconds. Without it the session stays Idle until `start()`. 1..3932100 (FRR's 65535 minutes). */
+  readonly restartSec?: number | undefined;
+  /** Only report (`maxPrefixesExceeded` with `action: 'warning'`); never tear the session down. Default false. Not with `restartSec`. */
+  readonly warningOnly?: boolean | undefined;
+}
+
+export interface ResolvedMaxPrefixes {
+  /** The limit per family; a family not listed has none. */
+  readonly limits: Readonly<Partial<Record<FamilyName, number>>>;
+  readonly warningThresholdPct: number;
+  readonly restartSec: number | undefined;
+  readonly warningOnly: boolean;
+}
+
 export interface BgpPeerConfig {
   /** The AS this session presents (the speaker's AS, or a per-peer local-AS override such as MetalLB's myASN). */
   readonly localAsn: number;
@@ -78,6 +106,8 @@ export interface BgpPeerConfig {
   readonly sendNotificationWithoutOpen?: boolean | undefined;
   /** RFC 8326 graceful shutdown: how long `stop({ gracefulShutdown })` waits after re-announcing with GRACEFUL_SHUTDOWN. Default 0 (not done). */
   readonly gracefulShutdownWaitSec?: number | undefined;
+  /** Maximum-prefix limit on what the peer sends (RFC 4486); omit for none. */
+  readonly maxPrefixes?: MaxPrefixesConfig | undefined;
 }
 
 /** The configuration with every default applied: what the FSM reads. */
@@ -114,6 +144,7 @@ export interface ResolvedPeerConfig {
   readonly password: string | undefined;
   readonly sendNotificationWithoutOpen: boolean;
   readonly gracefulShutdownWaitSec: number;
+  readonly maxPrefixes: ResolvedMaxPrefixes | undefined;
 }
 
 export const FAMILIES: Readonly<Record<FamilyName, { readonly afi: number; readonly safi: number }>> = {
@@ -244,5 +275,34 @@ export function resolvePeerConfig(c: BgpPeerConfig): ResolvedPeerConfig {
     password,
     sendNotificationWithoutOpen: bool(c.sendNotificationWithoutOpen, 'sendNotificationWithoutOpen', true),
     gracefulShutdownWaitSec: c.gracefulShutdownWaitSec === undefined ? 0 : int(c.gracefulShutdownWaitSec, 'gracefulShutdownWaitSec', 0, 3600),
+    maxPrefixes: c.maxPrefixes === undefined ? undefined : resolveMaxPrefixes(c.maxPrefixes, families),
+  };
+}
+
+const MAX_PREFIXES_LIMIT = 0xffffffff;
+
+function resolveMaxPrefixes(m: MaxPrefixesConfig, families: readonly FamilyName[]): ResolvedMaxPrefixes {
+  if (typeof m !== 'object' || m === null) throw configError('maxPrefixes', 'must be an object { limit, warningThresholdPct?, restartSec?, warningOnly? }');
+  const limits: Partial<Record<FamilyName, number>> = {};
+  if (typeof m.limit === 'number' || m.limit === undefined) {
+    const n = int(m.limit, 'maxPrefixes.limit', 1, MAX_PREFIXES_LIMIT);
+    for (const f of families) limits[f] = n;
+  } else if (typeof m.limit === 'object' && m.limit !== null) {
+    for (const [k, v] of Object.entries(m.limit)) {
+      if (!(k in FAMILIES)) throw configError(`maxPrefixes.limit.${k}`, 'unknown family (allowed: ipv4-unicast, ipv6-unicast)');
+      if (v !== undefined) limits[k as FamilyName] = int(v, `maxPrefixes.limit.${k}`, 1, MAX_PREFIXES_LIMIT);
+    }
+    if (Object.keys(limits).length === 0) throw configError('maxPrefixes.limit', 'must give a limit for at least one family');
+  } else {
+    throw configError('maxPrefixes.limit', `must be a number or { 'ipv4-unicast'?: n, 'ipv6-unicast'?: n } (got ${JSON.stringify(m.limit)})`);
+  }
+  const warningOnly = bool(m.warningOnly, 'maxPrefixes.warningOnly', false);
+  const restartSec = optInt(m.restartSec, 'maxPrefixes.restartSec', 1, 65535 * 60);
+  if (warningOnly && restartSec !== undefined) throw configError('maxPrefixes.restartSec', 'cannot be combined with warningOnly (nothing is torn down)');
+  return {
+    limits,
+    warningThresholdPct: m.warningThresholdPct === undefined ? 75 : int(m.warningThresholdPct, 'maxPrefixes.warningThresholdPct', 1, 100),
+    restartSec,
+    warningOnly,
   };
 }

@@ -63,6 +63,31 @@ export interface SessionErrorEvent {
   readonly error: BgpError;
 }
 
+export interface MaxPrefixesWarningEvent {
+  readonly peer: string;
+  readonly afi: number;
+  readonly safi: number;
+  readonly limit: number;
+  /** Routes of the family in the Adj-RIB-In. */
+  readonly count: number;
+  /** The configured `warningThresholdPct` that `count` reached. */
+  readonly thresholdPct: number;
+}
+
+export interface MaxPrefixesExceededEvent {
+  readonly peer: string;
+  readonly afi: number;
+  readonly safi: number;
+  /** The limit exceeded: the upper bound sent in the RFC 4486 s4 data. */
+  readonly limit: number;
+  /** Routes of the family in the Adj-RIB-In with the UPDATE that exceeded the limit. */
+  readonly count: number;
+  /** `cease`: the session is torn down (Cease 6/1); `warning`: `warningOnly` is set, nothing else happens. */
+  readonly action: 'cease' | 'warning';
+  /** With `cease`: the automatic restart delay, or undefined when the session stays Idle until `start()`. */
+  readonly restartSec: number | undefined;
+}
+
 export interface BgpSessionEvents {
   stateChange: (e: StateChangeEvent) => void;
   established: (e: EstablishedEvent) => void;
@@ -73,4 +98,8 @@ export interface BgpSessionEvents {
   endOfRib: (e: EndOfRibEvent) => void;
   staleRoutes: (e: StaleRoutesEvent) => void;
   sessionError: (e: SessionErrorEvent) => void;
+  /** A family's routes reached `maxPrefixes.warningThresholdPct` of its limit (once per crossing). */
+  maxPrefixesWarning: (e: MaxPrefixesWarningEvent) => void;
+  /** A family's routes went above `maxPrefixes.limit` (RFC 4486). Fires before the NOTIFICATION and the state change. */
+  maxPrefixesExceeded: (e: MaxPrefixesExceededEvent) => void;
 }

@@ -7,6 +7,7 @@ import type { Connector } from '../transport/connection.js';
 import type { BgpStateName } from './bgp-state.js';
 import type { TimerName } from './fsm.js';
 import type { BgpPeerConfig } from './session-config.js';
+import type { PrefixCountsSnapshot } from './max-prefixes.js';
 
 export interface BgpSessionOptions extends BgpPeerConfig {
   /** Default: the real clock. Tests pass a ManualClock. */
@@ -58,6 +59,8 @@ export interface SessionSnapshot {
   readonly negotiated: Record<string, unknown> | undefined;
   readonly stats: Readonly<SessionStats>;
   readonly adjRibIn: { readonly routes: number; readonly stale: number };
+  /** Adj-RIB-In routes per family (`ipv4-unicast`, `ipv6-unicast`, else `afi/safi`) with the maximum-prefix limit (RFC 4486), if any. */
+  readonly prefixes: PrefixCountsSnapshot;
   readonly adjRibOut: { readonly routes: number; readonly pending: number };
   readonly connection: { readonly localAddress: string; readonly localPort: number; readonly remoteAddress: string; readonly remotePort: number; readonly direction: string } | undefined;
 }
