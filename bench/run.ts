@@ -1,8 +1,9 @@
-/** `npm run bench -- NAME`: runs one benchmark (codec, ...). Each ends with one JSON line. */
+/** `npm run bench -- NAME`: runs one benchmark (codec, codec-libs, bfd, rib). Each ends with one JSON line. */
 const benches: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   codec: () => import('./codec.js'),
   'codec-libs': () => import('./codec-libs.js'),
   bfd: () => import('./bfd.js'),
+  rib: () => import('./rib.js'),
 };
 
 const name = process.argv[2] ?? 'codec';

@@ -17,9 +17,17 @@
 import { BgpError } from '../bgp/errors.js';
 import { type CodecContext, hasAddPath, maxMessageLength } from '../bgp/codec/context.js';
 import { formatIpv4, formatIpv6Words } from '../bgp/prefix/address.js';
-import { type Advertisement, type NormalizedAdvertisement, type PeerView, mergeAdvertisements, normalizeAdvertisement } from './advertisement.js';
+import {
+  type Advertisement,
+  AdvertisementCache,
+  type NormalizedAdvertisement,
+  type PeerView,
+  mergeAdvertisements,
+  normalizeAdvertisement,
+  parseIpv4PrefixFast,
+} from './advertisement.js';
 import { AttributeSets, type EncodedAttributes, comparePaths } from './attribute-set.js';
-import { RouteTable, SLOT_AUTO_ID, SLOT_LIVE } from './route-table.js';
+import { RouteTable, SLOT_AUTO_ID, SLOT_HEAD, SLOT_LIVE } from './route-table.js';
 import { UpdatePacker } from './update-packer.js';
 
 /** What `drain` needs to know about the session the UPDATEs go out on. */
@@ -99,7 +107,23 @@ class Journal {
   }
 }
 
+/**
+ * One advertisement ready for the table: its prefix is in the table's `key` / `keyLength`, and
+ * `attrs` carries its attributes, next hop and peers (its own prefix fields may be another
+ * advertisement's: see AdvertisementCache).
+ */
+interface PathInput {
+  afi: 1 | 2;
+  pathId: number;
+  explicit: boolean;
+  attrs: NormalizedAdvertisement;
+}
+
 export class AdjRibOut {
+  readonly #cache = new AdvertisementCache();
+  /** The prefix's first path found by the last #findPath (-1: the prefix has none). */
+  #lastHead = -1;
+  readonly #input: PathInput = { afi: 1, pathId: 0, explicit: false, attrs: undefined as unknown as NormalizedAdvertisement };
   readonly #tables: readonly [RouteTable, RouteTable] = [new RouteTable(1), new RouteTable(2)];
   readonly #sets = new AttributeSets();
   readonly #peerIds: ReadonlySet<string>;
@@ -196,7 +220,7 @@ export class AdjRibOut {
         for (let s = t.findHead(); s >= 0; s = t.next[s]!) paths.push(s);
         for (const s of paths) if (t.wanted[s] !== 0) this.#unwant(t, s);
       } else {
-        const s = this.#findPath(t, n);
+        const s = this.#findPath(t, n.explicitPathId, n.pathId, n.nextHop);
         if (s >= 0 && t.wanted[s] !== 0) this.#unwant(t, s);
       }
     }
@@ -353,6 +377,8 @@ export class AdjRibOut {
 
   /** Without ADD-PATH: the prefix's preferred wanted path, or a withdrawal. */
   #diffPrefix(t: RouteTable, s: number, announce: (s: number, set: number) => void, withdraw: (s: number) => void, toFree: number[]): void {
+    // the common case, one path for the prefix: as with ADD-PATH
+    if ((t.flags[s]! & SLOT_HEAD) !== 0 && t.next[s] === -1) return this.#diffPath(t, s, announce, withdraw, toFree);
     let best = -1;
     let sentSlot = -1;
     t.loadKey(s);
@@ -396,21 +422,68 @@ export class AdjRibOut {
     t.keyLength = n.prefix.length;
   }
 
-  /** The path an advertisement / withdraw spec names (prefix in `key`), or -1. */
-  #findPath(t: RouteTable, n: NormalizedAdvertisement): number {
-    if (n.explicitPathId) {
-      const s = t.findPath(n.pathId);
-      return s >= 0 && (t.flags[s]! & SLOT_AUTO_ID) === 0 ? s : -1;
+  /** The path with this explicit id, or the automatic one via this next hop (prefix in `key`), or -1. */
+  #findPath(t: RouteTable, explicit: boolean, pathId: number, nextHop: string | undefined): number {
+    const head = t.findHead();
+    this.#lastHead = head;
+    if (explicit) {
+      for (let s = head; s >= 0; s = t.next[s]!) if (t.pathId[s] === pathId) return (t.flags[s]! & SLOT_AUTO_ID) === 0 ? s : -1;
+      return -1;
     }
     let ghost = -1;
-    for (let s = t.findHead(); s >= 0; s = t.next[s]!) {
+    for (let s = head; s >= 0; s = t.next[s]!) {
       if ((t.flags[s]! & SLOT_AUTO_ID) === 0) continue;
       const w = t.wanted[s]!;
       if (w !== 0) {
-        if (this.#sets.get(w).nextHop === n.nextHop) return s;
-      } else if (t.sent[s] !== 0 && this.#sets.get(t.sent[s]!).nextHop === n.nextHop) ghost = s;
+        if (this.#sets.get(w).nextHop === nextHop) return s;
+      } else if (t.sent[s] !== 0 && this.#sets.get(t.sent[s]!).nextHop === nextHop) ghost = s;
     }
     return ghost;
+  }
+
+  /**
+   * Validates one advertisement and loads its prefix into its table's key. The common case (IPv4,
+   * canonical text, attributes seen before) skips the full normalizer.
+   */
+  #prepare(a: Advertisement): PathInput {
+    const input = this.#input;
+    if (typeof a === 'object' && a !== null && typeof a.prefix === 'string') {
+      const v6 = a.prefix.includes(':');
+      const raw = v6 ? undefined : this.#cache.rawKey(a, false);
+      const attrs = raw === undefined ? undefined : this.#cache.get(raw);
+      const agg = a.aggregationLength;
+      const pathId = a.pathId;
+      const aggOk = agg === undefined || (Number.isInteger(agg) && agg >= 0 && agg <= 32);
+      const idOk = pathId === undefined || (Number.isInteger(pathId) && pathId >= 0 && pathId <= 0xffffffff);
+      const v6AggOk = a.aggregationLengthV6 === undefined || (Number.isInteger(a.aggregationLengthV6) && a.aggregationLengthV6 >= 0 && a.aggregationLengthV6 <= 128);
+      if (attrs !== undefined && aggOk && idOk && v6AggOk) {
+        const fast = parseIpv4PrefixFast(a.prefix, agg);
+        if (fast !== undefined) {
+          const t = this.#tables[0];
+          t.key[0] = fast.word;
+          t.keyLength = fast.length;
+          input.afi = 1;
+          input.pathId = pathId ?? 0;
+          input.explicit = pathId !== undefined;
+          input.attrs = attrs;
+          return input;
+        }
+      }
+      const n = normalizeAdvertisement(a);
+      if (raw !== undefined) this.#cache.set(raw, n);
+      return this.#inputOf(n);
+    }
+    return this.#inputOf(normalizeAdvertisement(a));
+  }
+
+  #inputOf(n: NormalizedAdvertisement): PathInput {
+    const input = this.#input;
+    this.#loadPrefix(this.#tables[n.afi - 1]!, n);
+    input.afi = n.afi;
+    input.pathId = n.pathId;
+    input.explicit = n.explicitPathId;
+    input.attrs = n;
+    return input;
   }
 
   /** Applies a batch with generation `gen`; undone entirely when one advertisement fails. */
@@ -421,12 +494,13 @@ export class AdjRibOut {
     let unchanged = 0;
     try {
       for (const a of list) {
-        const n = normalizeAdvertisement(a);
-        if (n.peers !== undefined && !n.peers.some((p) => this.#peerIds.has(p))) {
-          notForUs.push(n);
+        const input = this.#prepare(a);
+        const peers = input.attrs.peers;
+        if (peers !== undefined && !peers.some((p) => this.#peerIds.has(p))) {
+          if (what === 'announce') notForUs.push(normalizeAdvertisement(a));
           continue;
         }
-        if (this.#upsert(n, gen, journal)) changed++;
+        if (this.#upsert(input, a, gen, journal)) changed++;
         else unchanged++;
       }
     } catch (e) {
@@ -444,7 +518,7 @@ export class AdjRibOut {
       for (const n of notForUs) {
         const t = this.#tables[n.afi - 1]!;
         this.#loadPrefix(t, n);
-        const s = this.#findPath(t, n);
+        const s = this.#findPath(t, n.explicitPathId, n.pathId, n.nextHop);
         if (s >= 0 && t.wanted[s] !== 0 && t.mark[s] !== gen) this.#unwant(t, s);
       }
     }
@@ -452,25 +526,27 @@ export class AdjRibOut {
   }
 
   /** Wants one path; true when something changed. Journals the previous state (holding a reference to it). */
-  #upsert(n: NormalizedAdvertisement, gen: number, journal: Journal): boolean {
-    const t = this.#tables[n.afi - 1]!;
-    this.#loadPrefix(t, n);
-    let s = this.#findPath(t, n);
-    if (s < 0 && n.explicitPathId) {
-      const clash = t.findPath(n.pathId);
+  #upsert(input: PathInput, a: Advertisement, gen: number, journal: Journal): boolean {
+    const t = this.#tables[input.afi - 1]!;
+    const { explicit, pathId } = input;
+    let n = input.attrs;
+    let s = this.#findPath(t, explicit, pathId, n.nextHop);
+    const head = this.#lastHead;
+    if (s < 0 && explicit && head >= 0) {
+      const clash = t.findPath(pathId);
       if (clash >= 0) {
         throw new BgpError(
           'ERR_RIB_BAD_ADVERTISEMENT',
-          `pathId: ${n.prefixText} path id ${n.pathId} is the automatic id of the path via ${this.#nextHopOf(t, clash)}; give every path of a prefix an explicit pathId, or none`,
+          `pathId: ${normalizeAdvertisement(a).prefixText} path id ${pathId} is the automatic id of the path via ${this.#nextHopOf(t, clash)}; give every path of a prefix an explicit pathId, or none`,
         );
       }
     }
     let created = 0;
     if (s < 0) {
-      s = t.addPath(n.explicitPathId ? n.pathId : this.#freeAutoId(t), n.explicitPathId ? 0 : SLOT_AUTO_ID);
+      s = t.addPath(explicit ? pathId : this.#freeAutoId(t, head), explicit ? 0 : SLOT_AUTO_ID, head);
       created = 1;
     } else if (t.mark[s] === gen && t.wanted[s] !== 0) {
-      n = mergeAdvertisements(this.#sets.get(t.wanted[s]!), n);
+      n = mergeAdvertisements(this.#sets.get(t.wanted[s]!), normalizeAdvertisement(a));
     }
     const set = this.#sets.intern(n);
     const old = t.wanted[s]!;
@@ -513,9 +589,10 @@ export class AdjRibOut {
   }
 
   /** The lowest id >= 1 no path of the prefix in `key` has (withdrawn ones still on the peer included). */
-  #freeAutoId(t: RouteTable): number {
+  #freeAutoId(t: RouteTable, head: number): number {
+    if (head < 0) return 1;
     const used = new Set<number>();
-    for (let s = t.findHead(); s >= 0; s = t.next[s]!) used.add(t.pathId[s]!);
+    for (let s = head; s >= 0; s = t.next[s]!) used.add(t.pathId[s]!);
     let id = 1;
     while (used.has(id)) id++;
     return id;

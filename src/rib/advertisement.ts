@@ -9,6 +9,7 @@
 import { BgpError } from '../bgp/errors.js';
 import { AS_TRANS } from '../bgp/iana/asn.js';
 import { formatIpv4, formatIpv6Words, parseAddress } from '../bgp/prefix/address.js';
+import { canonicalIpv4ToU32 } from '../bgp/codec/bytes.js';
 import { type ParsedPrefix, parsePrefix } from '../bgp/prefix/prefix-list.js';
 import { parseCommunity } from '../bgp/codec/attributes/communities.js';
 import { type LargeCommunity, parseLargeCommunity } from '../bgp/codec/attributes/large-community.js';
@@ -338,4 +339,95 @@ const CODES: Readonly<Record<string, number>> = {
 
 function typeCode(a: PathAttribute): number {
   return CODES[a.type] ?? 255;
+}
+
+/**
+ * Speeds up normalizing many advertisements that share attributes (a full table has a handful
+ * of attribute sets): the attribute part of an advertisement is normalized once per distinct raw
+ * form and reused. `attributesOf` answers only for inputs whose every field has the type the
+ * normalizer accepts (anything else goes the slow way, which reports the error). Bounded: the
+ * cache is emptied when it reaches `maxEntries`.
+ */
+export class AdvertisementCache {
+  readonly #byRaw = new Map<string, NormalizedAdvertisement>();
+  readonly #maxEntries: number;
+
+  constructor(maxEntries = 4096) {
+    this.#maxEntries = maxEntries;
+  }
+
+  /**
+   * The raw form of `a`'s attributes (family included), or undefined when a field has an
+   * unexpected type or text with control characters (the separators), which the slow path judges.
+   */
+  rawKey(a: Advertisement, v6: boolean): string | undefined {
+    const p = a.asPathPrepend;
+    if (p !== undefined && (typeof p !== 'object' || p === null)) return undefined;
+    let key = v6 ? '6' : '4';
+    for (const v of [a.nextHop, a.nextHopLinkLocal, a.origin]) {
+      if (v === undefined) key += SEP_UNDEFINED;
+      else if (typeof v === 'string' && !CONTROL.test(v)) key += SEP_FIELD + v;
+      else return undefined;
+    }
+    for (const v of [p?.count, p?.asn, a.med, a.localPref]) {
+      if (v === undefined) key += SEP_UNDEFINED;
+      else if (typeof v === 'number') key += SEP_FIELD + v;
+      else return undefined;
+    }
+    for (const list of [a.communities, a.largeCommunities, a.extendedCommunities, a.peers]) {
+      if (list === undefined) {
+        key += SEP_UNDEFINED;
+        continue;
+      }
+      if (!Array.isArray(list)) return undefined;
+      key += SEP_FIELD;
+      for (const v of list) {
+        if (typeof v !== 'string' || CONTROL.test(v)) return undefined;
+        key += SEP_ITEM + v;
+      }
+    }
+    return key;
+  }
+
+  /** A normalized advertisement with the same attributes as `a` (its prefix is another's), or undefined. */
+  get(raw: string): NormalizedAdvertisement | undefined {
+    return this.#byRaw.get(raw);
+  }
+
+  set(raw: string, n: NormalizedAdvertisement): void {
+    if (this.#byRaw.size >= this.#maxEntries) this.#byRaw.clear();
+    this.#byRaw.set(raw, n);
+  }
+}
+
+const SEP_FIELD = '\u0001';
+const SEP_UNDEFINED = '\u0002';
+const SEP_ITEM = '\u0003';
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f]/;
+
+/**
+ * The fast path for canonical IPv4 prefix text ("203.0.113.5/32"): the address as a uint32 and
+ * the length, or undefined for anything else (IPv6, non-canonical text, host bits set), which the
+ * full parser then handles or rejects. `aggregate` shortens the prefix first (undefined: none).
+ */
+export function parseIpv4PrefixFast(text: string, aggregate: number | undefined): { word: number; length: number } | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0 || text.length - slash > 3 || text.length - slash < 2) return undefined;
+  let length = 0;
+  for (let i = slash + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    length = length * 10 + c;
+  }
+  if (length > 32 || (text.length - slash === 3 && text.charCodeAt(slash + 1) === 48)) return undefined;
+  const word = canonicalIpv4ToU32(text.slice(0, slash));
+  if (word < 0) return undefined;
+  const mask = length === 0 ? 0 : (~0 << (32 - length)) >>> 0;
+  if (((word & ~mask) >>> 0) !== 0) return undefined;
+  if (aggregate !== undefined && aggregate < length) {
+    const agg = aggregate === 0 ? 0 : (~0 << (32 - aggregate)) >>> 0;
+    return { word: (word & agg) >>> 0, length: aggregate };
+  }
+  return { word, length };
 }

@@ -37,6 +37,7 @@ const MP_REACH_NLRI = 14;
 
 export class AttributeSets {
   readonly #byKey = new Map<string, AttributeSet>();
+  readonly #memo = new WeakMap<NormalizedAdvertisement, AttributeSet>();
   /** Index = id; undefined for free ids. */
   readonly #byId: (AttributeSet | undefined)[] = [undefined];
   #refs = new Uint32Array(16);
@@ -47,6 +48,15 @@ export class AttributeSets {
 
   /** The set of an advertisement's attributes (created on first use, no reference taken). */
   intern(a: NormalizedAdvertisement): AttributeSet {
+    // many routes share one normalized advertisement's attributes (AdvertisementCache)
+    const memo = this.#memo.get(a);
+    if (memo !== undefined && this.#byId[memo.id] === memo) return memo;
+    const set = this.#intern(a);
+    this.#memo.set(a, set);
+    return set;
+  }
+
+  #intern(a: NormalizedAdvertisement): AttributeSet {
     const key = `${a.afi}${a.attributeKey}`;
     const known = this.#byKey.get(key);
     if (known !== undefined) return known;

@@ -18,6 +18,8 @@ export const SLOT_DIRTY = 1;
 export const SLOT_AUTO_ID = 2;
 /** Allocated. */
 export const SLOT_LIVE = 4;
+/** The first path of its prefix (the one the index points at). */
+export const SLOT_HEAD = 8;
 
 const INITIAL_SLOTS = 64;
 
@@ -151,10 +153,10 @@ export class RouteTable {
 
   /**
    * A new path for the prefix in `key` with `pathId` and `flags` (SLOT_AUTO_ID or 0); nothing
-   * wanted or sent yet. Appended to the prefix's chain.
+   * wanted or sent yet. Appended to the prefix's chain. `head`: the prefix's first path (-1:
+   * none), when the caller has just looked it up.
    */
-  addPath(pathId: number, flags: number): number {
-    const head = this.findHead();
+  addPath(pathId: number, flags: number, head = this.findHead()): number {
     const slot = this.#allocate();
     const w = this.words;
     for (let i = 0; i < w; i++) this.addr[slot * w + i] = this.key[i]!;
@@ -163,7 +165,7 @@ export class RouteTable {
     this.wanted[slot] = 0;
     this.sent[slot] = 0;
     this.next[slot] = -1;
-    this.flags[slot] = SLOT_LIVE | flags;
+    this.flags[slot] = SLOT_LIVE | flags | (head < 0 ? SLOT_HEAD : 0);
     this.mark[slot] = 0;
     if (head < 0) this.#indexInsert(slot);
     else {
@@ -182,6 +184,7 @@ export class RouteTable {
     if (head === slot) {
       const nxt = this.next[slot]!;
       this.#indexReplace(slot, nxt);
+      if (nxt >= 0) this.flags[nxt]! |= SLOT_HEAD;
     } else {
       let s = head;
       while (this.next[s] !== slot) s = this.next[s]!;
