@@ -155,3 +155,11 @@ t.test('boundary values accepted', async (t) => {
   ];
   for (const over of ok) t.doesNotThrow(() => resolvePeerConfig({ ...BASE, ...over } as BgpPeerConfig), JSON.stringify(over));
 });
+
+t.test('name: an optional non-empty string', async (t) => {
+  const base = { localAsn: 65000, peerAsn: 65001, routerId: '198.18.0.1', peerAddress: '198.18.0.2' };
+  t.equal(resolvePeerConfig({ ...base, name: 'tor1' }).name, 'tor1');
+  t.equal(resolvePeerConfig(base).name, undefined);
+  t.throws(() => resolvePeerConfig({ ...base, name: '' }), { code: 'ERR_CONFIG_INVALID', message: /name/ });
+  t.throws(() => resolvePeerConfig({ ...base, name: 5 as unknown as string }), { code: 'ERR_CONFIG_INVALID', message: /name/ });
+});

@@ -275,3 +275,29 @@ t.test('snapshot() never contains the password', async (t) => {
   t.notOk(events.includes(secret), 'nor any event payload');
   t.equal(p.a.config.password, secret, 'the configuration itself keeps it (for the transport)');
 });
+
+t.test('set(): desired state over a session; the peers filter knows the peer by name and address', async (t) => {
+  const p = await sessionPair({ a: { name: 'tor1' } });
+  t.equal(p.a.config.name, 'tor1');
+  const r = p.a.set([
+    { prefix: '203.0.113.5/32' },
+    { prefix: '203.0.113.6/32', peers: ['tor1'] },
+    { prefix: '203.0.113.7/32', peers: ['tor2'] },
+    { prefix: '203.0.113.8/32', peers: [p.a.config.peerAddress] },
+  ]);
+  t.same(r, { changed: 3, removed: 0, unchanged: 0 });
+  p.advance(1000);
+  t.same(p.b.adjRibIn.routes().map((x) => x.prefix).sort(), ['203.0.113.5/32', '203.0.113.6/32', '203.0.113.8/32']);
+  p.a.set([{ prefix: '203.0.113.5/32' }]);
+  p.advance(1000);
+  t.same(p.b.adjRibIn.routes().map((x) => x.prefix), ['203.0.113.5/32'], 'the rest withdrawn');
+  t.equal(p.a.state, 'Established', 'route changes never reset the session');
+  t.throws(() => p.a.set([{ prefix: '203.0.113.9/32' }, { prefix: 'nonsense' }]), { code: 'ERR_BGP_BAD_PREFIX' });
+  t.equal(p.a.adjRibOut.size, 1, 'a bad set changes nothing');
+  const job = p.a.adjRibOut.beginSet();
+  job.add([{ prefix: '203.0.113.10/32' }]);
+  while (!job.finish(1));
+  p.a.pump();
+  p.advance(1000);
+  t.same(p.b.adjRibIn.routes().map((x) => x.prefix), ['203.0.113.10/32'], 'a sliced set, then pump()');
+});

@@ -12,7 +12,6 @@ import { EventEmitter } from 'eventemitter3';
 import type { Clock, ClockTimer, RandomSource } from '../../clock/clock.js';
 import { systemClock } from '../../clock/system-clock.js';
 import { BgpError, type NotificationSpec } from '../errors.js';
-import { CeaseSubcode, ErrorCode } from '../iana/notification-codes.js';
 import { WellKnownCommunity } from '../iana/community.js';
 import { afiSafiKey } from '../iana/afi-safi.js';
 import { Framer } from '../codec/framer.js';
@@ -22,9 +21,10 @@ import { buildNotification } from '../codec/notification.js';
 import type { OpenMessage } from '../codec/open.js';
 import { RouteRefreshSubtype, buildRouteRefresh, encodeRouteRefresh } from '../codec/route-refresh.js';
 import { AdjRibIn } from '../../rib/adj-rib-in.js';
-import { AdjRibOut, type WithdrawSpec } from '../../rib/adj-rib-out.js';
+import { AdjRibOut, type SetResult, type WithdrawSpec } from '../../rib/adj-rib-out.js';
 import type { Advertisement } from '../../rib/advertisement.js';
 import type { BgpConnection, Connector } from '../transport/connection.js';
+import { refuseCollision } from './refuse-collision.js';
 import { BgpState, type BgpStateName } from './bgp-state.js';
 import type { FsmAction } from './fsm-action.js';
 import type { FsmEvent } from './fsm-event.js';
@@ -54,7 +54,7 @@ const SLICE_MS = 8;
 export class BgpSession extends EventEmitter<BgpSessionEvents> {
   readonly config: ResolvedPeerConfig;
   readonly adjRibIn: AdjRibIn;
-  readonly adjRibOut = new AdjRibOut();
+  readonly adjRibOut: AdjRibOut;
   readonly #clock: Clock;
   readonly #random: RandomSource;
   readonly #defer: (cb: () => void) => void;
@@ -83,6 +83,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.#timers = new FsmTimerDriver(this.#clock, () => this.#records(), (record, event) => this.#input(record, event));
     this.#nextHopSelf = { ...(options.nextHopSelf ?? {}) };
     this.adjRibIn = new AdjRibIn();
+    this.adjRibOut = new AdjRibOut({ peer: { address: this.config.peerAddress, name: this.config.name } });
     const keep = options.keepAdjRibIn ?? true;
     if (!keep && this.config.maxPrefixes !== undefined) throw new BgpError('ERR_CONFIG_INVALID', 'maxPrefixes: needs keepAdjRibIn (the routes are counted in the Adj-RIB-In)');
     const emitInbound = (e: InboundRouteEvent): void => {
@@ -190,6 +191,18 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     this.#outbound.pump();
   }
 
+  /** Desired state: every route the peer should have; only the difference goes out (AdjRibOut.set). Huge sets: adjRibOut.beginSet() in slices, then pump(). */
+  set(advertisements: readonly Advertisement[]): SetResult {
+    const r = this.adjRibOut.set(advertisements);
+    this.#outbound.pump();
+    return r;
+  }
+
+  /** Sends what the Adj-RIB-Out has queued (after changing it directly). */
+  pump(): void {
+    this.#outbound.pump();
+  }
+
   /** Withdraws routes from the Adj-RIB-Out. */
   withdraw(specs: WithdrawSpec | readonly WithdrawSpec[]): void {
     this.adjRibOut.withdraw(specs);
@@ -218,11 +231,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       return false;
     }
     if (decision === 'collidesWithEstablished') {
-      // RFC 4271 s6.8: a collision with an Established session closes the new connection.
-      const n = buildNotification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
-      connection.setHandlers({ onData: () => {}, onDrain: () => {}, onClose: () => {} });
-      connection.write(encodeMessage(n));
-      connection.end();
+      const n = refuseCollision(connection);
       this.#queueEvent(() => this.emit('notificationSent', { peer: this.peer, notification: n }));
       this.#flushEvents();
       return false;

@@ -58,6 +58,11 @@ export interface BgpPeerConfig {
   /** Our BGP Identifier (RFC 6286), dotted quad, non-zero. */
   readonly routerId: string;
   readonly peerAddress: string;
+  /**
+   * A name for the peer (MetalLB: the BGPPeer's name). Advertisements whose `peers` list names
+   * it (or the address) go to this peer; it also appears in snapshots.
+   */
+  readonly name?: string | undefined;
   /** Default 179. */
   readonly peerPort?: number | undefined;
   readonly localAddress?: string | undefined;
@@ -117,6 +122,7 @@ export interface ResolvedPeerConfig {
   readonly peerAsnRange: readonly [number, number];
   readonly routerId: string;
   readonly peerAddress: string;
+  readonly name: string | undefined;
   readonly peerPort: number;
   readonly localAddress: string | undefined;
   readonly localPort: number | undefined;
@@ -242,6 +248,7 @@ export function resolvePeerConfig(c: BgpPeerConfig): ResolvedPeerConfig {
     peerAsnRange,
     routerId: c.routerId,
     peerAddress: address(c.peerAddress, 'peerAddress'),
+    name: peerName(c.name),
     peerPort: c.peerPort === undefined ? 179 : int(c.peerPort, 'peerPort', 1, 65535),
     localAddress: c.localAddress === undefined ? undefined : address(c.localAddress, 'localAddress'),
     localPort: optInt(c.localPort, 'localPort', 1, 65535),
@@ -305,4 +312,10 @@ function resolveMaxPrefixes(m: MaxPrefixesConfig, families: readonly FamilyName[
     restartSec,
     warningOnly,
   };
+}
+
+function peerName(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '' || v.length > 253) throw configError('name', 'must be a non-empty string of at most 253 characters');
+  return v;
 }
