@@ -168,12 +168,7 @@ export function normalizeAdvertisement(a: Advertisement): NormalizedAdvertisemen
   const med = uint(a.med, 'med', 0xffffffff);
   const localPref = uint(a.localPref, 'localPref', 0xffffffff);
   const communities = [...new Set((a.communities ?? []).map((c) => parseCommunity(c)))].sort((x, y) => x - y);
-  const largeSeen = new Map<string, LargeCommunity>();
-  for (const c of a.largeCommunities ?? []) {
-    const l = parseLargeCommunity(c);
-    largeSeen.set(l.join(':'), l);
-  }
-  const largeCommunities = [...largeSeen.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+  const largeCommunities = uniqueLarge((a.largeCommunities ?? []).map((c) => parseLargeCommunity(c)));
   const extendedCommunities = uniqueExtended((listOf(a.extendedCommunities, 'extendedCommunities') ?? []).map((c) => parseExtendedCommunity(String(c))));
   let peers: string[] | undefined;
   const peerList = listOf(a.peers, 'peers');
@@ -242,6 +237,13 @@ function listOf(v: unknown, field: string): readonly unknown[] | undefined {
   return v;
 }
 
+/** Unique, sorted by global administrator, then the two local data parts. */
+function uniqueLarge(list: readonly LargeCommunity[]): LargeCommunity[] {
+  const seen = new Map<string, LargeCommunity>();
+  for (const c of list) seen.set(c.join(':'), c);
+  return [...seen.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+}
+
 /** Unique by their 8 octets' text form, sorted by it. */
 function uniqueExtended(list: readonly ExtendedCommunity[]): ExtendedCommunity[] {
   const seen = new Map<string, ExtendedCommunity>();
@@ -267,9 +269,7 @@ export function mergeAdvertisements(a: AttributeFields, b: NormalizedAdvertiseme
     }
   }
   const communities = [...new Set([...a.communities, ...b.communities])].sort((x, y) => x - y);
-  const large = new Map<string, LargeCommunity>();
-  for (const c of [...a.largeCommunities, ...b.largeCommunities]) large.set(c.join(':'), c);
-  const largeCommunities = [...large.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+  const largeCommunities = uniqueLarge([...a.largeCommunities, ...b.largeCommunities]);
   const extendedCommunities = uniqueExtended([...a.extendedCommunities, ...b.extendedCommunities]);
   return buildNormalized(b.prefix, b.prefixText, b.pathId, b.explicitPathId, b.peers, { ...b, communities, largeCommunities, extendedCommunities });
 }
