@@ -15,7 +15,7 @@ import { parseCommunity } from '../bgp/codec/attributes/communities.js';
 import { type LargeCommunity, parseLargeCommunity } from '../bgp/codec/attributes/large-community.js';
 import { type ExtendedCommunity, formatExtendedCommunity, parseExtendedCommunity } from '../bgp/codec/attributes/extended-communities.js';
 import { AsPathSegmentType, type AsPathSegment } from '../bgp/codec/attributes/as-path-segments.js';
-import type { PathAttribute } from '../bgp/codec/attributes/path-attribute.js';
+import { type PathAttribute, attributeTypeCode } from '../bgp/codec/attributes/path-attribute.js';
 import { Origin } from '../bgp/codec/attributes/origin.js';
 
 export type OriginName = 'igp' | 'egp' | 'incomplete';
@@ -321,24 +321,7 @@ export function attributesFor(a: AdvertisedAttributes, peer: PeerView, extraComm
   if (!peer.fourOctetAs && asns.some((x) => x > 0xffff)) attrs.push({ type: 'AS4_PATH', segments });
   if (a.largeCommunities.length > 0) attrs.push({ type: 'LARGE_COMMUNITY', communities: a.largeCommunities });
   // Canonical order: by type code (RFC 4271 s5 recommends ascending order).
-  return attrs.sort((x, y) => typeCode(x) - typeCode(y));
-}
-
-const CODES: Readonly<Record<string, number>> = {
-  ORIGIN: 1,
-  AS_PATH: 2,
-  NEXT_HOP: 3,
-  MULTI_EXIT_DISC: 4,
-  LOCAL_PREF: 5,
-  COMMUNITIES: 8,
-  MP_REACH_NLRI: 14,
-  EXTENDED_COMMUNITIES: 16,
-  AS4_PATH: 17,
-  LARGE_COMMUNITY: 32,
-};
-
-function typeCode(a: PathAttribute): number {
-  return CODES[a.type] ?? 255;
+  return attrs.sort((x, y) => attributeTypeCode(x) - attributeTypeCode(y));
 }
 
 /**

@@ -12,6 +12,7 @@ import { BgpError } from '../bgp/errors.js';
 import { ByteWriter } from '../bgp/codec/bytes.js';
 import type { CodecContext } from '../bgp/codec/context.js';
 import { encodeAttribute } from '../bgp/codec/path-attributes.js';
+import { attributeTypeCode } from '../bgp/codec/attributes/path-attribute.js';
 import { parseAddress } from '../bgp/prefix/address.js';
 import { type AdvertisedAttributes, type NormalizedAdvertisement, type PeerView, attributesFor } from './advertisement.js';
 
@@ -146,7 +147,7 @@ function encodeSet(set: AttributeSet, view: PeerView, ctx: CodecContext, extra: 
     scratch.reset();
     for (const a of attrs) {
       if (a.type === 'MP_REACH_NLRI') continue;
-      const code = typeCodeOf(a.type);
+      const code = attributeTypeCode(a);
       if (low === code < MP_REACH_NLRI) encodeAttribute(a, scratch, ctx);
     }
     return scratch.finish().slice();
@@ -162,22 +163,6 @@ function encodeSet(set: AttributeSet, view: PeerView, ctx: CodecContext, extra: 
     parts.forEach((b, i) => mpNextHop.set(b, i * 16));
   }
   return { before: part(true), mpNextHop, after: part(false) };
-}
-
-const TYPE_CODES: Readonly<Record<string, number>> = {
-  ORIGIN: 1,
-  AS_PATH: 2,
-  NEXT_HOP: 3,
-  MULTI_EXIT_DISC: 4,
-  LOCAL_PREF: 5,
-  COMMUNITIES: 8,
-  EXTENDED_COMMUNITIES: 16,
-  AS4_PATH: 17,
-  LARGE_COMMUNITY: 32,
-};
-
-function typeCodeOf(type: string): number {
-  return TYPE_CODES[type] ?? 255;
 }
 
 /**
