@@ -26,8 +26,10 @@ import {
   normalizeAdvertisement,
   parseIpv4PrefixFast,
 } from './advertisement.js';
-import { AttributeSets, type EncodedAttributes, comparePaths } from './attribute-set.js';
-import { RouteTable, SLOT_AUTO_ID, SLOT_HEAD, SLOT_LIVE } from './route-table.js';
+import { AttributeSets, type EncodedAttributes } from './attribute-set.js';
+import { ChangeJournal } from './change-journal.js';
+import { type DiffSink, diffPath, diffPrefix, setSent } from './path-diff.js';
+import { RouteTable, SLOT_AUTO_ID, SLOT_LIVE } from './route-table.js';
 import { UpdatePacker } from './update-packer.js';
 
 /** What `drain` needs to know about the session the UPDATEs go out on. */
@@ -82,29 +84,6 @@ export interface RibSetJob {
   /** Withdraws what was not added, at most `maxPaths` slots examined per call; true when done. */
   finish(maxPaths?: number): boolean;
   readonly result: SetResult;
-}
-
-/**
- * Changes of one batch, four int32 per change: AFI, slot, previous wanted set, created (0/1).
- * The slots are queued for the packer only when the batch commits; an undo restores them.
- */
-class Journal {
-  data = new Int32Array(64);
-  length = 0;
-
-  push(afi: number, slot: number, previous: number, created: number): void {
-    if (this.length + 4 > this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    const d = this.data;
-    d[this.length] = afi;
-    d[this.length + 1] = slot;
-    d[this.length + 2] = previous;
-    d[this.length + 3] = created;
-    this.length += 4;
-  }
 }
 
 /**
@@ -304,25 +283,27 @@ export class AdjRibOut {
       const groups = new Map<number, number[]>();
       const withdraws: number[] = [];
       const toFree: number[] = [];
-      const announce = (s: number, setId: number): void => {
-        let g = groups.get(setId);
-        if (g === undefined) {
-          groups.set(setId, (g = []));
-          estimate += 64;
-        }
-        g.push(s);
-        estimate += 2 + (t.plen[s]! >>> 3);
+      const sink: DiffSink = {
+        announce: (s, setId) => {
+          let g = groups.get(setId);
+          if (g === undefined) {
+            groups.set(setId, (g = []));
+            estimate += 64;
+          }
+          g.push(s);
+          estimate += 2 + (t.plen[s]! >>> 3);
+        },
+        withdraw: (s) => {
+          withdraws.push(s);
+          estimate += 2 + (t.plen[s]! >>> 3);
+        },
+        toFree,
       };
-      const withdraw = (s: number): void => {
-        withdraws.push(s);
-        estimate += 2 + (t.plen[s]! >>> 3);
-      };
+      const diff = addPath ? diffPath : diffPrefix;
       while (estimate < maxBytes) {
         const s = t.takeDirty();
         if (s < 0) break;
-        if ((t.flags[s]! & SLOT_LIVE) === 0) continue;
-        if (addPath) this.#diffPath(t, s, announce, withdraw, toFree);
-        else this.#diffPrefix(t, s, announce, withdraw, toFree);
+        if ((t.flags[s]! & SLOT_LIVE) !== 0) diff(t, this.#sets, s, sink);
       }
       if (t.dirtyCount > 0) more = true;
       const ready: [number[], EncodedAttributes][] = [];
@@ -342,7 +323,7 @@ export class AdjRibOut {
         // cannot be sent: withdrawn instead, so the peer keeps no older version of it; a resync
         // (new session, route refresh) tries again
         for (const s of slots) {
-          this.#setSent(t, s, 0);
+          setSent(t, this.#sets, s, 0);
           withdraws.push(s);
         }
       }
@@ -361,60 +342,6 @@ export class AdjRibOut {
   }
 
   // ---- internals ------------------------------------------------------------------------------
-
-  /** ADD-PATH: each path on its own. */
-  #diffPath(t: RouteTable, s: number, announce: (s: number, set: number) => void, withdraw: (s: number) => void, toFree: number[]): void {
-    const want = t.wanted[s]!;
-    const sent = t.sent[s]!;
-    if (want === sent) return;
-    if (want !== 0) announce(s, want);
-    else {
-      withdraw(s);
-      toFree.push(s);
-    }
-    this.#setSent(t, s, want);
-  }
-
-  /** Without ADD-PATH: the prefix's preferred wanted path, or a withdrawal. */
-  #diffPrefix(t: RouteTable, s: number, announce: (s: number, set: number) => void, withdraw: (s: number) => void, toFree: number[]): void {
-    // the common case, one path for the prefix: as with ADD-PATH
-    if ((t.flags[s]! & SLOT_HEAD) !== 0 && t.next[s] === -1) return this.#diffPath(t, s, announce, withdraw, toFree);
-    let best = -1;
-    let sentSlot = -1;
-    t.loadKey(s);
-    for (let p = t.findHead(); p >= 0; p = t.next[p]!) {
-      if (t.sent[p] !== 0) sentSlot = p;
-      const w = t.wanted[p]!;
-      if (w === 0) continue;
-      if (best < 0 || comparePaths(this.#sets.get(w), t.pathId[p]!, this.#sets.get(t.wanted[best]!), t.pathId[best]!) < 0) best = p;
-    }
-    if (best < 0) {
-      if (sentSlot >= 0) {
-        withdraw(sentSlot);
-        this.#setSent(t, sentSlot, 0);
-        toFree.push(sentSlot);
-      }
-      if (s !== sentSlot) toFree.push(s);
-      return;
-    }
-    const want = t.wanted[best]!;
-    if (sentSlot === best && t.sent[best] === want) return;
-    announce(best, want);
-    if (sentSlot >= 0 && sentSlot !== best) {
-      this.#setSent(t, sentSlot, 0); // replaced by the announcement (no withdrawal needed)
-      toFree.push(sentSlot);
-    }
-    this.#setSent(t, best, want);
-    if (t.wanted[s] === 0) toFree.push(s);
-  }
-
-  #setSent(t: RouteTable, s: number, setId: number): void {
-    const old = t.sent[s]!;
-    if (old === setId) return;
-    this.#sets.retain(setId);
-    this.#sets.release(old);
-    t.sent[s] = setId;
-  }
 
   #loadPrefix(t: RouteTable, n: NormalizedAdvertisement): void {
     const w = n.prefix.words;
@@ -488,7 +415,7 @@ export class AdjRibOut {
 
   /** Applies a batch with generation `gen`; undone entirely when one advertisement fails. */
   #apply(list: readonly Advertisement[], gen: number, what: 'set' | 'announce'): { changed: number; unchanged: number } {
-    const journal = new Journal();
+    const journal = new ChangeJournal();
     const notForUs: NormalizedAdvertisement[] = [];
     let changed = 0;
     let unchanged = 0;
@@ -526,7 +453,7 @@ export class AdjRibOut {
   }
 
   /** Wants one path; true when something changed. Journals the previous state (holding a reference to it). */
-  #upsert(input: PathInput, a: Advertisement, gen: number, journal: Journal): boolean {
+  #upsert(input: PathInput, a: Advertisement, gen: number, journal: ChangeJournal): boolean {
     const t = this.#tables[input.afi - 1]!;
     const { explicit, pathId } = input;
     let n = input.attrs;
@@ -561,7 +488,7 @@ export class AdjRibOut {
     return true;
   }
 
-  #undo(journal: Journal): void {
+  #undo(journal: ChangeJournal): void {
     const d = journal.data;
     for (let i = journal.length - 4; i >= 0; i -= 4) {
       const t = this.#tables[d[i]! - 1]!;

@@ -14,7 +14,6 @@ import { systemClock } from '../../clock/system-clock.js';
 import { BgpError, type NotificationSpec } from '../errors.js';
 import { WellKnownCommunity } from '../iana/community.js';
 import { afiSafiKey } from '../iana/afi-safi.js';
-import { Framer } from '../codec/framer.js';
 import { DEFAULT_CONTEXT } from '../codec/context.js';
 import { type BgpMessage, encodeMessage } from '../codec/message.js';
 import { buildNotification } from '../codec/notification.js';
@@ -43,7 +42,7 @@ import { maxPrefixesStop } from './max-prefixes.js';
 import { connectOptions } from './connect-options.js';
 import { stopNotification } from './stop-notification.js';
 import { newSessionStats, sessionSnapshot } from './session-snapshot.js';
-import { type Conn, newConn } from './conn-record.js';
+import { type Conn, beginConnection, connOwning, detachConnection, newConn } from './conn-record.js';
 import { inboundDecision, openCollisionDecision, promotedFsm, retiredFsm, secondConnectionFsm } from './collision.js';
 import { type ResolvedPeerConfig, resolvePeerConfig } from './session-config.js';
 
@@ -385,9 +384,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       this.#inputs.push({ conn, event: { type: 'tcpConnectionFails', reason: this.#startError.message } });
       return;
     }
-    conn.direction = 'outbound';
-    conn.framer = new Framer();
-    conn.writable = true;
+    beginConnection(conn, 'outbound');
     let connection: BgpConnection;
     try {
       connection = connector.connect(connectOptions(this.config), {
@@ -411,19 +408,12 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
   }
 
   #attach(conn: Conn, connection: BgpConnection, direction: 'inbound' | 'outbound'): void {
-    conn.connection = connection;
-    conn.direction = direction;
-    conn.framer = new Framer();
-    conn.writable = true;
+    beginConnection(conn, direction, connection);
     connection.setHandlers(this.#handlers(connection));
   }
 
   #disconnect(conn: Conn): void {
-    const connection = conn.connection;
-    conn.connection = undefined;
-    conn.paused = false;
-    if (connection === undefined) return;
-    connection.end();
+    detachConnection(conn)?.end();
   }
 
   /** Writes one message; `control` messages do not count as UPDATE traffic for the send hold timer. */
@@ -446,11 +436,8 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
     else this.#input(conn, event);
   }
 
-  /** The record that currently owns `connection` (records change when a collision is resolved). */
   #connOf(connection: BgpConnection): Conn | undefined {
-    if (this.#main.connection === connection) return this.#main;
-    if (this.#other?.connection === connection) return this.#other;
-    return undefined;
+    return connOwning(this.#main, this.#other, connection);
   }
 
   #handlers(connection: BgpConnection): { onData(chunk: Uint8Array): void; onDrain(): void; onClose(err?: Error): void } {

@@ -20,3 +20,26 @@ export interface Conn {
 export function newConn(direction: 'outbound' | 'inbound'): Conn {
   return { fsm: initialFsmState(), connection: undefined, direction, framer: new Framer(), writable: true, paused: false };
 }
+
+/** Readies a record for a new connection in `direction`: a fresh framer, writable; `connection` when already known. */
+export function beginConnection(conn: Conn, direction: 'outbound' | 'inbound', connection?: BgpConnection): void {
+  if (connection !== undefined) conn.connection = connection;
+  conn.direction = direction;
+  conn.framer = new Framer();
+  conn.writable = true;
+}
+
+/** Detaches the record's connection (returned, for the caller to end) and clears its paused state. */
+export function detachConnection(conn: Conn): BgpConnection | undefined {
+  const connection = conn.connection;
+  conn.connection = undefined;
+  conn.paused = false;
+  return connection;
+}
+
+/** The record of `main` / `other` that owns `connection` now (records change when a collision is resolved). */
+export function connOwning(main: Conn, other: Conn | undefined, connection: BgpConnection): Conn | undefined {
+  if (main.connection === connection) return main;
+  if (other?.connection === connection) return other;
+  return undefined;
+}
