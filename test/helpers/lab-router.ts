@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Test } from 'tap';
-import { type Lab, type LabNode, REPO_ROOT, childEnv, pidAlive, run, runOk, sleep } from './lab.js';
+import { type Lab, type LabNode, NODE_ADDR, REPO_ROOT, childEnv, pidAlive, run, runOk, sleep } from './lab.js';
 import type { RunnerCommand, RunnerConfig, RunnerLocRibView } from './lab-rib-runner.js';
 
 export type { RunnerConfig, RunnerLocRibView } from './lab-rib-runner.js';
@@ -280,4 +280,28 @@ export async function birdProtocolLine(lab: Lab, node: LabNode, proto: string): 
 export async function frrBgpState(lab: Lab, node: LabNode, addr: string): Promise<string> {
   const j = (await vtyshJson(lab, node, `show bgp neighbors ${addr} json`)) as Record<string, { bgpState?: string }>;
   return j[addr]?.bgpState ?? '';
+}
+
+/** The ECMP scenario both router tests run (rib-ecmp-frr / rib-ecmp-bird): ASes, prefixes, n3's second next hop. */
+export const ECMP_SCENARIO = {
+  routerAs: 64500,
+  speakerAs: 64512,
+  ecmpPrefix: '203.0.113.5/32',
+  addPathPrefix: '203.0.113.7/32',
+  /** A second address on n3's link, the next hop of its second ADD-PATH path. */
+  n3Second: '198.18.1.23',
+} as const;
+
+/** Session options of the tsbgp speaker on node `n` towards the router (eBGP, IPv4 only, ADD-PATH send when asked). */
+export function ecmpSpeakerOptions(n: { readonly v4: string; readonly routerId: string }, addPath: boolean) {
+  return {
+    localAsn: ECMP_SCENARIO.speakerAs,
+    peerAsn: ECMP_SCENARIO.routerAs,
+    routerId: n.routerId,
+    peerAddress: NODE_ADDR.rtr.v4,
+    localAddress: n.v4,
+    holdTimeSec: 9,
+    families: ['ipv4-unicast' as const],
+    ...(addPath ? { addPath: { 'ipv4-unicast': 'send' as const } } : {}),
+  };
 }

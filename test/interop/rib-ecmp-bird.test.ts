@@ -24,16 +24,10 @@ import t from 'tap';
 import { Lab, NODE_ADDR, daemonAvailable, labAvailable, requireOrSkip, runOk, waitFor } from '../helpers/lab.js';
 import { packageVersion } from '../helpers/lab-daemons.js';
 import { parseBirdRoutes, type BirdRoute } from '../helpers/lab-parse.js';
-import { RibRunner, birdProtocolLine, birdc, kernelNextHops, startBird } from '../helpers/lab-router.js';
+import { ECMP_SCENARIO, RibRunner, birdProtocolLine, birdc, kernelNextHops, startBird, ecmpSpeakerOptions } from '../helpers/lab-router.js';
 
-const ROUTER_AS = 64500;
-const SPEAKER_AS = 64512;
-const ECMP_PREFIX = '203.0.113.5/32';
-const ADDPATH_PREFIX = '203.0.113.7/32';
+const { routerAs: ROUTER_AS, speakerAs: SPEAKER_AS, ecmpPrefix: ECMP_PREFIX, addPathPrefix: ADDPATH_PREFIX, n3Second: N3_SECOND } = ECMP_SCENARIO;
 const { rtr, n1, n2, n3 } = NODE_ADDR;
-/** Second address on n3's eth0: the other next hop of the ADD-PATH prefix. */
-const N3_SECOND = '198.18.1.23';
-
 const birdConf = (): string =>
   [
     '# rib-ecmp-bird.test.ts: BIRD 2 in rtr as the ECMP router',
@@ -56,16 +50,7 @@ const birdConf = (): string =>
     '',
   ].join('\n');
 
-const speaker = (n: typeof n1, addPath: boolean) => ({
-  localAsn: SPEAKER_AS,
-  peerAsn: ROUTER_AS,
-  routerId: n.routerId,
-  peerAddress: rtr.v4,
-  localAddress: n.v4,
-  holdTimeSec: 9,
-  families: ['ipv4-unicast' as const],
-  ...(addPath ? { addPath: { 'ipv4-unicast': 'send' as const } } : {}),
-});
+const speaker = ecmpSpeakerOptions;
 
 const reason = labAvailable() ?? daemonAvailable('bird');
 if (requireOrSkip(t, 'ECMP and ADD-PATH with BIRD as the router', reason)) {
