@@ -42,11 +42,6 @@ export class UpdatePacker {
     return out;
   }
 
-  /** Octets one NLRI entry of this slot takes. */
-  static entryLength(table: RouteTable, slot: number, addPath: boolean): number {
-    return (addPath ? 5 : 1) + ((table.plen[slot]! + 7) >>> 3);
-  }
-
   /** Whether an attribute block fits a message with at least one NLRI of `entryMax` octets. */
   fits(attrs: EncodedAttributes, afi: 1 | 2, entryMax: number): boolean {
     return this.#announceBase(attrs, afi) + entryMax <= this.maxLength;
