@@ -177,6 +177,15 @@ t.test('ADD-PATH: all paths with their ids when negotiated, else only the lowest
   plain.withdraw('2001:db8::/32');
   t.equal(plain.size, 0, 'a prefix alone withdraws every path');
   t.same(drainAll(plain, view()).withdrawn, ['2001:db8::/32']);
+
+  const both = new AdjRibOut();
+  both.announce(ads);
+  drainAll(both, view());
+  both.announce([{ prefix: '192.0.2.0/24', pathId: 9, med: 91 }]); // the unsent path changes: dirty
+  both.withdraw('192.0.2.0/24');
+  const gone = drainAll(both, view());
+  t.same([gone.announced, gone.withdrawn], [[], ['192.0.2.0/24']], 'every path of a prefix gone at once: one withdrawal');
+  t.equal(both.size, 2, 'both IPv4 slots freed once the withdrawal went out (the two IPv6 paths are left)');
 });
 
 t.test('resync re-sends every wanted route (of the given AFIs); sessionDown forgets what was sent', async (t) => {

@@ -28,7 +28,8 @@ import {
 } from './advertisement.js';
 import { AttributeSets, type EncodedAttributes } from './attribute-set.js';
 import { ChangeJournal } from './change-journal.js';
-import { type DiffSink, diffPath, diffPrefix, setSent } from './path-diff.js';
+import { DrainBatch } from './drain-batch.js';
+import { setSent } from './path-diff.js';
 import { RouteTable, SLOT_AUTO_ID, SLOT_LIVE } from './route-table.js';
 import { UpdatePacker } from './update-packer.js';
 
@@ -279,36 +280,16 @@ export class AdjRibOut {
     for (const t of this.#tables) {
       if (!view.afis.has(t.afi)) continue;
       const addPath = hasAddPath(ctx, t.afi, 1);
-      /** Slots to announce, by attribute set id. */
-      const groups = new Map<number, number[]>();
-      const withdraws: number[] = [];
-      const toFree: number[] = [];
-      const sink: DiffSink = {
-        announce: (s, setId) => {
-          let g = groups.get(setId);
-          if (g === undefined) {
-            groups.set(setId, (g = []));
-            estimate += 64;
-          }
-          g.push(s);
-          estimate += 2 + (t.plen[s]! >>> 3);
-        },
-        withdraw: (s) => {
-          withdraws.push(s);
-          estimate += 2 + (t.plen[s]! >>> 3);
-        },
-        toFree,
-      };
-      const diff = addPath ? diffPath : diffPrefix;
-      while (estimate < maxBytes) {
-        const s = t.takeDirty();
-        if (s < 0) break;
-        if ((t.flags[s]! & SLOT_LIVE) !== 0) diff(t, this.#sets, s, sink);
-      }
+      const batch = new DrainBatch(t);
+      batch.estimate = estimate;
+      batch.collect(this.#sets, addPath, maxBytes);
+      estimate = batch.estimate;
       if (t.dirtyCount > 0) more = true;
+      const withdraws = batch.withdraws;
       const ready: [number[], EncodedAttributes][] = [];
       const entryMax = (addPath ? 5 : 1) + (t.afi === 1 ? 4 : 16);
-      for (const [setId, slots] of groups) {
+      for (const setId of batch.setIds) {
+        const slots = batch.slotsOf(setId);
         const enc = this.#sets.encoded(setId, view, ctx, extra);
         if (!(enc instanceof BgpError) && packer.fits(enc, t.afi, entryMax)) {
           ready.push([slots, enc]);
@@ -336,6 +317,7 @@ export class AdjRibOut {
         packer.announce(t, slots, enc, addPath);
         announced += slots.length;
       }
+      const toFree = batch.toFree;
       for (const s of toFree) if ((t.flags[s]! & SLOT_LIVE) !== 0) t.freeIfUnused(s);
     }
     return { messages: packer.messages(), bytes: packer.bytes, announced, withdrawn, errors, more };

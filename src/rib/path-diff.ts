@@ -1,14 +1,14 @@
 /**
- * What one dirty path of an Adj-RIB-Out means on the wire: compares what is wanted with what the
- * peer was sent and records the outcome. With ADD-PATH each path stands alone; without it the
- * prefix's preferred wanted path goes out (comparePaths), replacing the one sent before, or the
+ * What a dirty path of a prefix with several paths means on the wire when only one can be sent
+ * (no ADD-PATH): the prefix's preferred wanted path goes out (comparePaths), replacing the one sent before, or the
  * prefix is withdrawn when no path is wanted.
  *
  * Owns: the wanted-vs-sent decision and the `sent` column (with attribute-set references). Must
  * not touch: encoding, the dirty ring, freeing slots (it lists them in `toFree` for the caller).
+ * The single-path case (and ADD-PATH) is decided inline in drain-batch.ts.
  */
 import { type AttributeSets, comparePaths } from './attribute-set.js';
-import { type RouteTable, SLOT_HEAD } from './route-table.js';
+import type { RouteTable } from './route-table.js';
 
 /** Where the decisions go: slots to announce (with their set), to withdraw, to free after packing. */
 export interface DiffSink {
@@ -26,22 +26,8 @@ export function setSent(t: RouteTable, sets: AttributeSets, s: number, setId: nu
   t.sent[s] = setId;
 }
 
-/** ADD-PATH: each path on its own. */
-export function diffPath(t: RouteTable, sets: AttributeSets, s: number, sink: DiffSink): void {
-  const want = t.wanted[s]!;
-  if (want === t.sent[s]) return;
-  if (want !== 0) sink.announce(s, want);
-  else {
-    sink.withdraw(s);
-    sink.toFree.push(s);
-  }
-  setSent(t, sets, s, want);
-}
-
 /** Without ADD-PATH: the prefix's preferred wanted path, or a withdrawal. */
 export function diffPrefix(t: RouteTable, sets: AttributeSets, s: number, sink: DiffSink): void {
-  // the common case, one path for the prefix: as with ADD-PATH
-  if ((t.flags[s]! & SLOT_HEAD) !== 0 && t.next[s] === -1) return diffPath(t, sets, s, sink);
   let best = -1;
   let sentSlot = -1;
   t.loadKey(s);
