@@ -72,6 +72,20 @@ t.test('packing: every UPDATE fits 4096 octets, no prefix lost or repeated', asy
   t.equal(drainAll(rib, view()).messages.length, 0, 'nothing more to send');
 });
 
+t.test('packing: every IPv4 and IPv6 prefix length comes out as announced', async (t) => {
+  const v4 = ['0.0.0.0/0', '10.0.0.0/7', '10.0.0.0/8', '10.128.0.0/9', '10.1.0.0/16', '10.1.2.0/23', '10.1.2.0/24', '10.1.2.128/25', '10.1.2.3/32'];
+  const v6 = ['::/0', '2001:db8::/32', '2001:db8:1:2::/63', '2001:db8:1:2::/64', '2001:db8:1:2:3::/80', '2001:db8::1/128'];
+  for (const addPath of [false, true]) {
+    const rib = new AdjRibOut();
+    rib.announce([...v4, ...v6].map((prefix) => ({ prefix })));
+    const seen = drainAll(rib, view({}, addPath ? { addPath: ['ipv4', 'ipv6'] } : {}));
+    const strip = (p: string): string => p.replace(/#\d+$/, '');
+    t.same(seen.announced.map(strip).sort(), [...v4, ...v6].sort(), addPath ? 'with ADD-PATH' : 'without ADD-PATH');
+    rib.withdraw([...v4, ...v6]);
+    t.same(drainAll(rib, view({}, addPath ? { addPath: ['ipv4', 'ipv6'] } : {})).withdrawn.map(strip).sort(), [...v4, ...v6].sort(), 'withdrawn');
+  }
+});
+
 t.test('packing with extended messages: up to 65535 octets', async (t) => {
   const rib = new AdjRibOut();
   rib.announce(v4s(20_000).map((prefix) => ({ prefix })));

@@ -164,8 +164,18 @@ export class UpdatePacker {
         p += 4;
       }
       buf[p++] = len;
-      const base = s * w;
-      for (let k = 0; k < octets; k++) buf[p++] = addr[base + (k >>> 2)]! >>> (24 - 8 * (k & 3));
+      if (w === 1) {
+        // IPv4: the octets of one word, most significant first
+        const a = addr[s]!;
+        if (octets > 0) buf[p] = a >>> 24;
+        if (octets > 1) buf[p + 1] = a >>> 16;
+        if (octets > 2) buf[p + 2] = a >>> 8;
+        if (octets > 3) buf[p + 3] = a;
+        p += octets;
+      } else {
+        const base = s * w;
+        for (let k = 0; k < octets; k++) buf[p++] = addr[base + (k >>> 2)]! >>> (24 - 8 * (k & 3));
+      }
       i++;
     }
     this.#end = p;
