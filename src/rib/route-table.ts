@@ -41,6 +41,15 @@ export class RouteTable {
   /** Prefix -> first path: slot + 1; 0 empty, -1 deleted. Size a power of two. */
   #index = new Int32Array(128);
   #indexUsed = 0; // entries plus tombstones
+  /** Prefixes in the index (both halves while it grows). */
+  #heads = 0;
+  /**
+   * While the index grows: the previous one. Its entries move to the new one a few at a time on
+   * each insert, so growing a million-prefix index never stops the event loop for long. A prefix
+   * is in exactly one of the two.
+   */
+  #oldIndex: Int32Array | undefined;
+  #oldAt = 0;
   #free: Int32Array;
   #freeCount = 0;
   #top = 0;
@@ -96,27 +105,31 @@ export class RouteTable {
       this.flags.byteLength +
       this.mark.byteLength +
       this.#index.byteLength +
+      (this.#oldIndex?.byteLength ?? 0) +
       this.#free.byteLength +
       this.#ring.byteLength
     );
   }
 
   #hashKey(): number {
-    const k = this.key;
-    let h = Math.imul(this.keyLength + 1, 0x85ebca77) ^ Math.imul(k[0]!, 0x9e3779b1);
+    return this.#hash(this.key, 0, this.keyLength);
+  }
+
+  /** The hash of a slot's prefix (`key` untouched). */
+  #hashSlot(slot: number): number {
+    return this.#hash(this.addr, slot * this.words, this.plen[slot]!);
+  }
+
+  #hash(words: Uint32Array, at: number, length: number): number {
+    let h = Math.imul(length + 1, 0x85ebca77) ^ Math.imul(words[at]!, 0x9e3779b1);
     if (this.words === 4) {
-      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ k[1]!;
-      h = Math.imul(h ^ (h >>> 13), 0x297a2d39) ^ k[2]!;
-      h = Math.imul(h ^ (h >>> 16), 0x9e3779b1) ^ k[3]!;
+      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ words[at + 1]!;
+      h = Math.imul(h ^ (h >>> 13), 0x297a2d39) ^ words[at + 2]!;
+      h = Math.imul(h ^ (h >>> 16), 0x9e3779b1) ^ words[at + 3]!;
     }
     h ^= h >>> 16;
     h = Math.imul(h, 0x7feb352d);
     return (h ^ (h >>> 15)) >>> 0;
-  }
-
-  #hashSlot(slot: number): number {
-    this.loadKey(slot);
-    return this.#hashKey();
   }
 
   /** Copies a slot's prefix into `key` / `keyLength`. */
@@ -136,9 +149,14 @@ export class RouteTable {
 
   /** First path of the prefix in `key`, or -1. */
   findHead(): number {
-    const index = this.#index;
+    const h = this.#hashKey();
+    const found = this.#lookup(this.#index, h);
+    return found < 0 && this.#oldIndex !== undefined ? this.#lookup(this.#oldIndex, h) : found;
+  }
+
+  #lookup(index: Int32Array, h: number): number {
     const mask = index.length - 1;
-    for (let i = this.#hashKey() & mask; ; i = (i + 1) & mask) {
+    for (let i = h & mask; ; i = (i + 1) & mask) {
       const e = index[i]!;
       if (e === 0) return -1;
       if (e > 0 && this.#matches(e - 1)) return e - 1;
@@ -229,83 +247,148 @@ export class RouteTable {
 
   #allocate(): number {
     if (this.#freeCount > 0) return this.#free[--this.#freeCount]!;
-    if (this.#top === this.capacity) this.#grow();
+    // from 3/4 full on, the arrays move to twice the size one at a time, spread over the last
+    // quarter of the slots, so no single call copies them all (about 34 MB at a million slots);
+    // all have moved before the last slot is used
+    const quarter = this.capacity >>> 2;
+    const due = this.capacity - quarter + Math.floor((this.#grownArrays * quarter) / GROWN_ARRAYS);
+    if (this.#top >= due) this.#growStep(this.#top === this.capacity ? GROWN_ARRAYS : 1);
     return this.#top++;
   }
 
-  #grow(): void {
+  /** Arrays already at twice `capacity` in the growth under way (0: none). */
+  #grownArrays = 0;
+
+  /** Moves the next `count` arrays to twice the capacity; the capacity doubles once all have. */
+  #growStep(count: number): void {
     const n = this.capacity * 2;
-    const w = this.words;
-    const grow32 = (a: Uint32Array, size: number): Uint32Array => {
-      const b = new Uint32Array(size);
-      b.set(a);
-      return b;
-    };
-    this.addr = grow32(this.addr, n * w);
-    this.pathId = grow32(this.pathId, n);
-    this.wanted = grow32(this.wanted, n);
-    this.sent = grow32(this.sent, n);
-    this.mark = grow32(this.mark, n);
-    const plen = new Uint8Array(n);
-    plen.set(this.plen);
-    this.plen = plen;
-    const flags = new Uint8Array(n);
-    flags.set(this.flags);
-    this.flags = flags;
-    const next = new Int32Array(n);
-    next.set(this.next);
-    this.next = next;
-    const free = new Int32Array(n);
-    free.set(this.#free.subarray(0, this.#freeCount));
-    this.#free = free;
-    // the ring, unwrapped into the larger one
-    const ring = new Int32Array(n);
-    const old = this.#ring;
-    for (let i = 0; i < this.#ringCount; i++) ring[i] = old[(this.#ringHead + i) & (old.length - 1)]!;
-    this.#ring = ring;
-    this.#ringHead = 0;
-    this.capacity = n;
+    for (let k = 0; k < count && this.#grownArrays < GROWN_ARRAYS; k++) {
+      switch (this.#grownArrays++) {
+        case 0:
+          this.addr = grown(this.addr, new Uint32Array(n * this.words));
+          break;
+        case 1:
+          this.pathId = grown(this.pathId, new Uint32Array(n));
+          break;
+        case 2:
+          this.wanted = grown(this.wanted, new Uint32Array(n));
+          break;
+        case 3:
+          this.sent = grown(this.sent, new Uint32Array(n));
+          break;
+        case 4:
+          this.mark = grown(this.mark, new Uint32Array(n));
+          break;
+        case 5:
+          this.next = grown(this.next, new Int32Array(n));
+          break;
+        case 6:
+          this.plen = grown(this.plen, new Uint8Array(n));
+          break;
+        case 7:
+          this.flags = grown(this.flags, new Uint8Array(n));
+          break;
+        case 8:
+          this.#free = grown(this.#free, new Int32Array(n));
+          break;
+        default: {
+          // the ring, unwrapped into the larger one
+          const ring = new Int32Array(n);
+          const old = this.#ring;
+          for (let i = 0; i < this.#ringCount; i++) ring[i] = old[(this.#ringHead + i) & (old.length - 1)]!;
+          this.#ring = ring;
+          this.#ringHead = 0;
+        }
+      }
+    }
+    if (this.#grownArrays === GROWN_ARRAYS) {
+      this.capacity = n;
+      this.#grownArrays = 0;
+    }
   }
 
+  /** Adds `slot` as the first path of its prefix, which the index does not hold. */
   #indexInsert(slot: number): void {
-    if ((this.#indexUsed + 1) * 10 > this.#index.length * 7) {
-      this.#rehash();
-      this.loadKey(slot); // the rehash used `key`
-    }
+    if (this.#oldIndex !== undefined) this.#migrate(MIGRATE_PER_INSERT);
+    if ((this.#indexUsed + 1) * 10 > this.#index.length * 7) this.#growIndex();
+    this.#place(slot + 1);
+    this.#heads++;
+  }
+
+  /** Puts an entry into the current index (no fill check). */
+  #place(entry: number): void {
     const index = this.#index;
     const mask = index.length - 1;
-    let i = this.#hashKey() & mask;
+    let i = this.#hashSlot(entry - 1) & mask;
     while (index[i]! > 0) i = (i + 1) & mask;
     if (index[i] === 0) this.#indexUsed++;
-    index[i] = slot + 1;
+    index[i] = entry;
   }
 
-  /** Points the index entry of `slot`'s prefix at `replacement` (-1: removes it). `key` holds the prefix. */
+  /** Points the index entry of `slot`'s prefix at `replacement` (-1: removes it). */
   #indexReplace(slot: number, replacement: number): void {
-    const index = this.#index;
-    const mask = index.length - 1;
-    let i = this.#hashKey() & mask;
-    while (index[i] !== slot + 1) i = (i + 1) & mask;
+    const h = this.#hashSlot(slot);
+    let index: Int32Array = this.#index;
+    let i = position(index, h, slot + 1);
+    if (i < 0) {
+      index = this.#oldIndex!;
+      i = position(index, h, slot + 1);
+    }
     index[i] = replacement < 0 ? -1 : replacement + 1;
+    if (replacement < 0) this.#heads--;
   }
 
-  #rehash(): void {
-    let heads = 0;
-    const old = this.#index;
-    for (let i = 0; i < old.length; i++) if (old[i]! > 0) heads++;
-    // at most 70% full (entries and tombstones) before the next rehash; at most 50% right after
+  /**
+   * Starts moving to an index twice the size (at most 50% full right after, 70% before the next
+   * growth). The entries follow over the next inserts (#migrate).
+   */
+  #growIndex(): void {
+    if (this.#oldIndex !== undefined) this.#migrate(Infinity);
     let size = 128;
-    while (size < (heads + 1) * 2) size *= 2;
-    const index = new Int32Array(size);
-    const mask = size - 1;
-    for (let i = 0; i < old.length; i++) {
+    while (size < (this.#heads + 1) * 2) size *= 2;
+    this.#oldIndex = this.#index;
+    this.#oldAt = 0;
+    this.#index = new Int32Array(size);
+    this.#indexUsed = 0;
+  }
+
+  /** Moves the entries of up to `positions` positions of the old index into the current one. */
+  #migrate(positions: number): void {
+    const old = this.#oldIndex!;
+    const end = Math.min(old.length, this.#oldAt + positions);
+    for (let i = this.#oldAt; i < end; i++) {
       const e = old[i]!;
       if (e <= 0) continue;
-      let j = this.#hashSlot(e - 1) & mask;
-      while (index[j] !== 0) j = (j + 1) & mask;
-      index[j] = e;
+      this.#place(e);
+      old[i] = -1; // gone from here: a prefix is in one index only
     }
-    this.#index = index;
-    this.#indexUsed = heads;
+    this.#oldAt = end;
+    if (end === old.length) this.#oldIndex = undefined;
+  }
+}
+
+/**
+ * Old-index positions moved per insert. An index grows when 70% full to twice its size, so the
+ * old one (length L, at most 0.7 L prefixes) is empty after L / 16 inserts, long before the new
+ * one (2 L) fills up (0.7 L inserts).
+ */
+const MIGRATE_PER_INSERT = 16;
+
+/** The slot arrays #growStep moves one at a time. */
+const GROWN_ARRAYS = 10;
+
+/** `into` holding `from` at its start. */
+function grown<T extends Uint32Array | Int32Array | Uint8Array>(from: T, into: T): T {
+  into.set(from);
+  return into;
+}
+
+/** Where `entry` is in `index`, probing from hash `h`; -1 when absent. */
+function position(index: Int32Array, h: number, entry: number): number {
+  const mask = index.length - 1;
+  for (let i = h & mask; ; i = (i + 1) & mask) {
+    const e = index[i]!;
+    if (e === entry) return i;
+    if (e === 0) return -1;
   }
 }
