@@ -21,6 +21,7 @@ t.test('bad flags: exit 2 and one line naming the flag', async (t) => {
     [['--peer', '127.0.0.1', '--peer-as', '65000'], '--local-as'],
     [[...BASE, '--hold-time', '2'], '--hold-time'],
     [[...BASE, '--hold-time', 'x'], '--hold-time'],
+    [[...BASE, '--mrai', '601'], '--mrai'],
     [[...BASE, '--add-path', 'sideways'], '--add-path'],
     [[...BASE, '--announce', '203.0.113.300/32'], '--announce'],
     [[...BASE, '--announce', '203.0.113.1/24'], '--announce'],
@@ -49,12 +50,13 @@ t.test('bad flags: exit 2 and one line naming the flag', async (t) => {
 });
 
 t.test('flags map onto the peer configuration', async (t) => {
-  const f = parseSessionFlags([...BASE, '--passive', '--port', '1179', '--hold-time', '9', '--keepalive', '3', '--graceful-restart', '60', '--add-path', 'both', '--family', 'ipv4', '--announce', '203.0.113.5/32', '--next-hop', '192.0.2.9', '--community', '65000:100', '--med', '5', '--prepend', '2', '--local-pref', '200', '--events', 'json']);
+  const f = parseSessionFlags([...BASE, '--passive', '--port', '1179', '--hold-time', '9', '--keepalive', '3', '--mrai', '5', '--graceful-restart', '60', '--add-path', 'both', '--family', 'ipv4', '--announce', '203.0.113.5/32', '--next-hop', '192.0.2.9', '--community', '65000:100', '--med', '5', '--prepend', '2', '--local-pref', '200', '--events', 'json']);
   t.equal(f.asn, 65001);
   t.equal(f.peer.passive, true);
   t.equal(f.peer.peerPort, 1179);
   t.same(f.listen, { address: '::', port: 1179 });
   t.equal(f.peer.holdTimeSec, 9);
+  t.equal(f.peer.minRouteAdvertisementIntervalSec, 5);
   t.same(f.peer.gracefulRestart, { restartTimeSec: 60, forwardingState: true });
   t.same(f.peer.addPath, { 'ipv4-unicast': 'both' });
   t.same(f.peer.families, ['ipv4-unicast']);

@@ -25,6 +25,7 @@ t.test('defaults', async (t) => {
     connectRetryTimeSec: 120,
     delayOpenTimeSec: 0,
     idleHoldTimeSec: 1,
+    minRouteAdvertisementIntervalSec: 0,
     maxIdleHoldTimeSec: 120,
     idleHoldResetSec: 60,
     sendHoldTimeSec: undefined,

@@ -19,6 +19,7 @@ export const SESSION_USAGE = `usage: tsbgp session --local-as N --peer ADDRESS -
   --hold-time S          offered hold time: 0 or 3..65535 (default 90)
   --keepalive S          keepalive interval (default hold/3)
   --connect-retry S      ConnectRetryTime (default 120)
+  --mrai S               MinRouteAdvertisementInterval between rounds of UPDATEs (default 0)
   --announce PREFIX      announce PREFIX (repeatable; IPv4 or IPv6)
   --next-hop A           next hop of the announced routes of A's family (default: next-hop self)
   --community A:B        standard community (repeatable; well-known names accepted)
@@ -78,6 +79,7 @@ const VALUE_FLAGS = new Set([
   '--hold-time',
   '--keepalive',
   '--connect-retry',
+  '--mrai',
   '--announce',
   '--next-hop',
   '--community',
@@ -236,6 +238,7 @@ export function parseSessionFlags(argv: readonly string[]): SessionFlags {
       holdTimeSec,
       keepaliveTimeSec,
       connectRetryTimeSec,
+      minRouteAdvertisementIntervalSec: one('--mrai') === undefined ? undefined : intFlag('--mrai', one('--mrai')!, 0, 600),
       families,
       addPath,
       gracefulRestart: grSec === undefined ? undefined : { restartTimeSec: grSec, forwardingState: true },

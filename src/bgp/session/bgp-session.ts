@@ -96,6 +96,7 @@ export class BgpSession extends EventEmitter<BgpSessionEvents> {
       clock: this.#clock,
       defer: this.#defer,
       sliceMs: SLICE_MS,
+      mraiMs: this.config.minRouteAdvertisementIntervalSec * 1000,
       target: (extraCommunities) => {
         const main = this.#main;
         const n = main.fsm.negotiated;

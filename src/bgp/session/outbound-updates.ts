@@ -3,12 +3,12 @@
  * slices, with backpressure, and the markers that close a sync: End-of-RIB after the initial sync
  * (RFC 4724) and EoRR after an enhanced route refresh (RFC 7313).
  *
- * Owns: when a drain runs (coalesced, deferred, sliced to ~8 ms), which End-of-RIB / EoRR markers
- * are still owed, and the communities added to every route while a graceful shutdown (RFC 8326)
- * runs. Must not touch: the FSM, the socket (it writes through the session's `write`), timers
- * other than the deferral it is given.
+ * Owns: when a drain runs (coalesced, deferred, sliced to ~8 ms, rounds spaced by the RFC 4271
+ * s9.2.1.1 MinRouteAdvertisementIntervalTimer), which End-of-RIB / EoRR markers are still owed,
+ * and the communities added to every route while a graceful shutdown (RFC 8326) runs. Must not
+ * touch: the FSM, the socket (it writes through the session's `write`).
  */
-import type { Clock } from '../../clock/clock.js';
+import type { Clock, ClockTimer } from '../../clock/clock.js';
 import type { BgpError } from '../errors.js';
 import { afiSafiKey } from '../iana/afi-safi.js';
 import { encodeUpdate, endOfRibUpdate } from '../codec/update.js';
@@ -25,6 +25,8 @@ export interface OutboundHost {
   readonly defer: (cb: () => void) => void;
   /** Slice length in ms before yielding to the event loop. */
   readonly sliceMs: number;
+  /** MinRouteAdvertisementInterval in ms between rounds of UPDATEs; 0: none. */
+  readonly mraiMs: number;
   /** The Established connection's negotiation and drain view, or undefined when not Established. */
   target(extraCommunities: readonly number[]): { readonly negotiated: Negotiated; readonly view: DrainView } | undefined;
   /** Whether the connection takes more bytes now (false under backpressure or once closed). */
@@ -47,6 +49,13 @@ export class OutboundUpdates {
   readonly #eorrPending = new Set<number>();
   #scheduled = false;
   #extraCommunities: number[] = [];
+  /** A round of UPDATEs is under way (sliced or waiting for the transport): MRAI does not cut it. */
+  #inRound = false;
+  /** The round under way wrote UPDATEs with routes. */
+  #routesSent = false;
+  /** MRAI: no new round before this time (ms). */
+  #notBeforeMs = 0;
+  #mraiTimer: ClockTimer | undefined;
 
   constructor(rib: AdjRibOut, host: OutboundHost) {
     this.#rib = rib;
@@ -60,10 +69,20 @@ export class OutboundUpdates {
     this.#rib.resync(afis);
     this.#eorPending = negotiated.families.map((f) => afiSafiKey(f.afi, f.safi));
     this.#eorrPending.clear();
+    this.#resetMrai();
     this.pump();
   }
 
+  #resetMrai(): void {
+    if (this.#mraiTimer !== undefined) this.#host.clock.clearTimer(this.#mraiTimer);
+    this.#mraiTimer = undefined;
+    this.#notBeforeMs = 0;
+    this.#inRound = false;
+    this.#routesSent = false;
+  }
+
   sessionDown(): void {
+    this.#resetMrai();
     this.#rib.sessionDown();
     this.#eorPending = undefined;
     this.#eorrPending.clear();
@@ -99,6 +118,15 @@ export class OutboundUpdates {
     const target = h.target(this.#extraCommunities);
     if (target === undefined) return;
     const start = h.clock.now();
+    if (!this.#inRound && start < this.#notBeforeMs) {
+      // MRAI: this round waits; what changes meanwhile coalesces in the Adj-RIB-Out
+      this.#mraiTimer ??= h.clock.setTimer(this.#notBeforeMs, () => {
+        this.#mraiTimer = undefined;
+        this.pump();
+      });
+      return;
+    }
+    this.#inRound = true;
     let sent = false;
     let more = true;
     while (more && h.writable()) {
@@ -108,6 +136,7 @@ export class OutboundUpdates {
       for (const m of r.messages) {
         h.write(m, false, true);
         sent = true;
+        this.#routesSent = true;
       }
       if (h.clock.now() - start >= h.sliceMs) {
         h.defer(() => this.#drain());
@@ -128,6 +157,12 @@ export class OutboundUpdates {
         h.write(encodeRouteRefresh(buildRouteRefresh(Math.floor(key / 256), key % 256, RouteRefreshSubtype.EORR)), true, false);
       }
       this.#eorrPending.clear();
+    }
+    if (!more && h.writable()) {
+      // a round that carried routes (not just End-of-RIB) starts the interval
+      if (this.#routesSent && h.mraiMs > 0) this.#notBeforeMs = h.clock.now() + h.mraiMs;
+      this.#inRound = false;
+      this.#routesSent = false;
     }
     if (sent) h.updatesSent();
     h.done();

@@ -81,6 +81,12 @@ export interface BgpPeerConfig {
   readonly delayOpenTimeSec?: number | undefined;
   /** First IdleHoldTime after a session drop; doubles on each consecutive drop. Default 1. */
   readonly idleHoldTimeSec?: number | undefined;
+  /**
+   * RFC 4271 s9.2.1.1 MinRouteAdvertisementIntervalTimer: after a round of UPDATEs, the next one
+   * (announcements and withdrawals) waits this long; changes in between coalesce. 0..600, default
+   * 0 (off, as FRR's datacenter profile and MetalLB). The initial sync is never held back.
+   */
+  readonly minRouteAdvertisementIntervalSec?: number | undefined;
   /** Ceiling of the IdleHoldTime backoff. Default 120. */
   readonly maxIdleHoldTimeSec?: number | undefined;
   /** A session that stays Established this long resets the backoff. Default 60. */
@@ -133,6 +139,7 @@ export interface ResolvedPeerConfig {
   readonly connectRetryTimeSec: number;
   readonly delayOpenTimeSec: number;
   readonly idleHoldTimeSec: number;
+  readonly minRouteAdvertisementIntervalSec: number;
   readonly maxIdleHoldTimeSec: number;
   readonly idleHoldResetSec: number;
   readonly sendHoldTimeSec: number | undefined;
@@ -259,6 +266,7 @@ export function resolvePeerConfig(c: BgpPeerConfig): ResolvedPeerConfig {
     connectRetryTimeSec: c.connectRetryTimeSec === undefined ? 120 : int(c.connectRetryTimeSec, 'connectRetryTimeSec', 1, 65535),
     delayOpenTimeSec: c.delayOpenTimeSec === undefined ? 0 : int(c.delayOpenTimeSec, 'delayOpenTimeSec', 0, 240),
     idleHoldTimeSec,
+    minRouteAdvertisementIntervalSec: c.minRouteAdvertisementIntervalSec === undefined ? 0 : int(c.minRouteAdvertisementIntervalSec, 'minRouteAdvertisementIntervalSec', 0, 600),
     maxIdleHoldTimeSec: c.maxIdleHoldTimeSec === undefined ? Math.max(120, idleHoldTimeSec) : int(c.maxIdleHoldTimeSec, 'maxIdleHoldTimeSec', idleHoldTimeSec, 3600),
     idleHoldResetSec: c.idleHoldResetSec === undefined ? 60 : int(c.idleHoldResetSec, 'idleHoldResetSec', 0, 86400),
     sendHoldTimeSec: optInt(c.sendHoldTimeSec, 'sendHoldTimeSec', 1, 65535),
