@@ -10,7 +10,8 @@
  *    input advertisements are generated per batch and dropped, so they are not counted).
  * 3. Packing: drain everything into 4096-octet UPDATEs (and again with ADD-PATH); prefixes/s,
  *    messages, bytes, longest drain call at the session's 64 KiB budget.
- * 4. Churn on the full table: `churn-rate` operations/s (half withdraw, half re-announce of
+ * 4. Receive: the same UPDATEs decoded and applied to an Adj-RIB-In (us/route, B/route).
+ * 5. Churn on the full table: `churn-rate` operations/s (half withdraw, half re-announce of
  *    random routes, in 10 ms ticks) for `churn-s` seconds, each tick drained into a loopback TCP
  *    socket; latency from the first call of a tick to the peer's socket having read all of its
  *    bytes (p50 / p99 / max), and whether the rate was sustained.
@@ -22,6 +23,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { availableParallelism, cpus } from 'node:os';
 import { codecContext } from '../src/bgp/codec/context.js';
+import { decodeUpdate } from '../src/bgp/codec/update.js';
+import { AdjRibIn } from '../src/rib/adj-rib-in.js';
 import { AdjRibOut, type DrainView } from '../src/rib/adj-rib-out.js';
 import type { Advertisement } from '../src/rib/advertisement.js';
 
@@ -132,6 +135,37 @@ function pack(rib: AdjRibOut, addPath: boolean): { seconds: number; prefixes: nu
   return { seconds: (now() - t0) / 1000, prefixes, messages, bytes, maxDrainMs: maxDrain };
 }
 
+/**
+ * The receiving side: the table's UPDATEs (drained again after a resync) decoded and applied to an
+ * Adj-RIB-In, as a session does. Time per route for decode and for apply, memory per route.
+ */
+function receive(rib: AdjRibOut, routes: number): { decodeUsPerRoute: number; applyUsPerRoute: number; bytesPerRoute: number; size: number } {
+  rib.sessionDown();
+  rib.resync();
+  const v = view(false);
+  const messages: Uint8Array[] = [];
+  for (let guard = 0; guard < 1_000_000; guard++) {
+    const r = rib.drain(v, 1 << 20);
+    for (const m of r.messages) messages.push(m.slice());
+    if (!r.more) break;
+  }
+  const before = memory();
+  const inRib = new AdjRibIn();
+  let decodeMs = 0;
+  let applyMs = 0;
+  for (const m of messages) {
+    const t0 = now();
+    const u = decodeUpdate(m, v.sendContext);
+    const t1 = now();
+    inRib.apply(u);
+    applyMs += now() - t1;
+    decodeMs += t1 - t0;
+  }
+  messages.length = 0;
+  const after = memory();
+  return { decodeUsPerRoute: round((decodeMs * 1000) / routes, 3), applyUsPerRoute: round((applyMs * 1000) / routes, 3), bytesPerRoute: round((after - before) / routes, 1), size: inRib.size };
+}
+
 async function churn(rib: AdjRibOut, args: Args): Promise<Record<string, unknown>> {
   const server = createServer();
   let received = 0;
@@ -224,6 +258,9 @@ export async function main(): Promise<void> {
   const pa = pack(rib, true);
   console.log(`  ADD-PATH: ${round(pa.prefixes / pa.seconds / 1e6)} M prefixes/s (${pa.messages} UPDATEs, ${round(pa.bytes / 1e6)} MB)`);
 
+  const rx = receive(rib, args.routes);
+  console.log(`Adj-RIB-In: ${rx.size} routes received: decode ${rx.decodeUsPerRoute} us/route, apply ${rx.applyUsPerRoute} us/route, ${rx.bytesPerRoute} B/route`);
+
   let churned: Record<string, unknown> | undefined;
   if (args.churnS > 0) {
     churned = await churn(rib, args);
@@ -244,6 +281,7 @@ export async function main(): Promise<void> {
       tableBytesPerRoute: round(rib.tableBytes / args.routes, 1),
       packing: { prefixesPerSec: Math.round(p.prefixes / p.seconds), messages: p.messages, bytes: p.bytes, ms: round(p.seconds * 1000), maxDrainMs: round(p.maxDrainMs) },
       packingAddPath: { prefixesPerSec: Math.round(pa.prefixes / pa.seconds), messages: pa.messages, bytes: pa.bytes },
+      adjRibIn: rx,
       churn: churned ?? null,
     }),
   );

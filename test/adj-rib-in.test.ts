@@ -43,7 +43,7 @@ const view = (rib: AdjRibIn): string[] => rib.routes().map((r) => `${r.prefix}#$
 
 t.test('announce, replace and withdraw, both families', async (t) => {
   const rib = new AdjRibIn();
-  t.same(rib.apply(upd({ announce4: ['192.0.2.0/24', '198.51.100.0/24'], announce6: ['2001:db8::/32'] })), { announced: 3, withdrawn: 0 });
+  t.match(rib.apply(upd({ announce4: ['192.0.2.0/24', '198.51.100.0/24'], announce6: ['2001:db8::/32'] })), { announced: 3, withdrawn: 0 });
   t.equal(rib.size, 3);
   const v6 = rib.routes().find((r) => r.afi === V6)!;
   t.same(v6.nextHop, ['2001:db8::9', 'fe80::9'], 'IPv6: MP_REACH next hops');
@@ -54,10 +54,38 @@ t.test('announce, replace and withdraw, both families', async (t) => {
   rib.apply(upd({ announce4: ['192.0.2.0/24'], med: 7 }));
   t.equal(rib.size, 3, 'same NLRI replaces (RFC 4271 s9)');
   t.ok(rib.routes().some((r) => r.prefix === '192.0.2.0/24' && r.attributes.some((a) => a.type === 'MULTI_EXIT_DISC' && a.med === 7)));
-  t.same(rib.apply(upd({ withdraw4: ['192.0.2.0/24', '203.0.113.0/24'], withdraw6: ['2001:db8::/32'] })), { announced: 0, withdrawn: 2 }, 'an unknown prefix withdraws nothing');
+  t.match(rib.apply(upd({ withdraw4: ['192.0.2.0/24', '203.0.113.0/24'], withdraw6: ['2001:db8::/32'] })), { announced: 0, withdrawn: 2 }, 'an unknown prefix withdraws nothing');
   t.same(view(rib), ['198.51.100.0/24#0']);
   t.equal(rib.clear(), 1);
   t.equal(rib.size, 0);
+});
+
+t.test('per-family counts: what changed and what grew, per UPDATE', async (t) => {
+  const rib = new AdjRibIn();
+  t.same(rib.apply(upd({ announce4: ['192.0.2.0/24', '198.51.100.0/24'], announce6: ['2001:db8::/32'] })), { announced: 3, withdrawn: 0, changed: [KEY4, KEY6], grown: [KEY4, KEY6] });
+  t.same([...rib.familyCounts()], [[KEY4, 2], [KEY6, 1]]);
+  t.same(rib.apply(upd({ announce4: ['192.0.2.0/24'], med: 3 })), { announced: 1, withdrawn: 0, changed: [], grown: [] }, 'a replacement changes no count');
+  t.same(rib.apply(upd({ withdraw4: ['192.0.2.0/24'], announce6: ['2001:db8:1::/48'] })), { announced: 1, withdrawn: 1, changed: [KEY4, KEY6], grown: [KEY6] });
+  t.same(rib.apply(upd({ withdraw6: ['2001:db8::/32', '2001:db8:1::/48'] })), { announced: 0, withdrawn: 2, changed: [KEY6], grown: [] });
+  t.same([...rib.familyCounts()], [[KEY4, 1]], 'an empty family is not listed');
+  t.equal(rib.familySize(KEY6), 0);
+  t.equal(rib.familySize(afiSafiKey(1, 2)), 0, 'a family never seen');
+});
+
+t.test('host bits past the prefix length do not make another route; one prefix twice in an UPDATE is one route', async (t) => {
+  const rib = new AdjRibIn();
+  const m = upd({ announce4: ['192.0.2.0/24'], announce6: ['2001:db8::/32'] });
+  // set host bits in the decoded words, as a peer might send them (RFC 4271: irrelevant)
+  const nlri = new PrefixList(1, false, [(m.nlri.words[0]! | 0x7f) >>> 0, 24]);
+  rib.apply({ ...m, nlri });
+  rib.apply(upd({ announce4: ['192.0.2.0/24', '192.0.2.0/24', '198.51.100.0/24'], med: 4 }));
+  t.same(view(rib), ['192.0.2.0/24#0', '198.51.100.0/24#0', '2001:db8::/32#0']);
+  const r = rib.routes().find((x) => x.prefix === '192.0.2.0/24')!;
+  t.ok(r.attributes.some((a) => a.type === 'MULTI_EXIT_DISC' && a.med === 4), 'the later UPDATE replaced it');
+  rib.apply(upd({ withdraw4: ['192.0.2.0/24'] }));
+  rib.apply(upd({ announce4: ['203.0.113.0/24'] }));
+  t.same(view(rib), ['198.51.100.0/24#0', '2001:db8::/32#0', '203.0.113.0/24#0'], 'attribute entries are reused after release');
+  t.ok(rib.routes().every((x) => x.attributes.length > 0));
 });
 
 t.test('ADD-PATH: routes are keyed by path id', async (t) => {
@@ -74,12 +102,12 @@ t.test('RFC 7606 treat-as-withdraw: the NLRI are withdrawn, never installed', as
   rib.apply(upd({ announce4: ['192.0.2.0/24'], announce6: ['2001:db8::/32'] }));
   const taw: UpdateDiagnostic = { action: 'treat-as-withdraw', code: 'ERR_BGP_ATTRIBUTE_MALFORMED', reason: 'test', rfc: 'RFC 7606 s7.x', offset: 23 };
   const bad = { ...upd({ announce4: ['192.0.2.0/24', '198.51.100.0/24'], announce6: ['2001:db8::/32'] }), diagnostics: [taw] };
-  t.same(rib.apply(bad), { announced: 0, withdrawn: 2 }, 'both previously known routes withdrawn');
+  t.match(rib.apply(bad), { announced: 0, withdrawn: 2 }, 'both previously known routes withdrawn');
   t.equal(rib.size, 0, '198.51.100.0/24 not installed');
   // a milder diagnostic alongside does not change that; attribute-discard alone installs
   const discard: UpdateDiagnostic = { ...taw, action: 'attribute-discard' };
-  t.same(rib.apply({ ...upd({ announce4: ['192.0.2.0/24'] }), diagnostics: [discard, taw] }), { announced: 0, withdrawn: 0 });
-  t.same(rib.apply({ ...upd({ announce4: ['192.0.2.0/24'] }), diagnostics: [discard] }), { announced: 1, withdrawn: 0 });
+  t.match(rib.apply({ ...upd({ announce4: ['192.0.2.0/24'] }), diagnostics: [discard, taw] }), { announced: 0, withdrawn: 0 });
+  t.match(rib.apply({ ...upd({ announce4: ['192.0.2.0/24'] }), diagnostics: [discard] }), { announced: 1, withdrawn: 0 });
   t.equal(rib.size, 1);
   // the real decoder: an ORIGIN with a bad value is treat-as-withdraw (RFC 7606 s7.1)
   const raw = encodeUpdate(upd({ announce4: ['192.0.2.0/24'] }));
@@ -88,7 +116,7 @@ t.test('RFC 7606 treat-as-withdraw: the NLRI are withdrawn, never installed', as
   raw[originAt + 3] = 9; // ORIGIN value 9
   const decoded = decodeUpdate(raw);
   t.match(decoded.diagnostics, [{ action: 'treat-as-withdraw' }]);
-  t.same(rib.apply(decoded), { announced: 0, withdrawn: 1 });
+  t.match(rib.apply(decoded), { announced: 0, withdrawn: 1 });
   t.equal(rib.size, 0);
 });
 

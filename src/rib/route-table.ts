@@ -247,11 +247,12 @@ export class RouteTable {
 
   #allocate(): number {
     if (this.#freeCount > 0) return this.#free[--this.#freeCount]!;
-    // from 3/4 full on, the arrays move to twice the size one at a time, spread over the last
-    // quarter of the slots, so no single call copies them all (about 34 MB at a million slots);
-    // all have moved before the last slot is used
-    const quarter = this.capacity >>> 2;
-    const due = this.capacity - quarter + Math.floor((this.#grownArrays * quarter) / GROWN_ARRAYS);
+    // over the last 1/32 of the slots, the arrays move to twice the size one at a time, so no
+    // single call copies them all (about 34 MB at a million slots; one array every 3,300 slots
+    // there); all have moved before the last slot is used. A later start would leave too few
+    // slots to spread over, an earlier one doubles memory sooner.
+    const window = this.capacity >>> 5;
+    const due = this.capacity - window + Math.floor((this.#grownArrays * window) / GROWN_ARRAYS);
     if (this.#top >= due) this.#growStep(this.#top === this.capacity ? GROWN_ARRAYS : 1);
     return this.#top++;
   }

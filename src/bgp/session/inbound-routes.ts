@@ -3,19 +3,16 @@
  * (with the codec's RFC 7606 treat-as-withdraw), End-of-RIB recognised, routes kept stale when
  * the session drops with graceful restart (RFC 4724) and swept at End-of-RIB or expiry, and the
  * peer's enhanced route refresh (RFC 7313: BoRR marks the family stale, EoRR sweeps what was not
- * re-sent), the routes counted per family and checked against the maximum-prefix limits
+ * re-sent), the Adj-RIB-In's per-family counts checked against the maximum-prefix limits
  * (max-prefixes.ts).
  *
- * Owns: those rules and the per-family counts. Must not touch: the FSM, the connection, the
- * outbound side.
+ * Owns: those rules. Must not touch: the FSM, the connection, the outbound side.
  */
 import { type UpdateMessage, endOfRib } from '../codec/update.js';
-import { afiSafiKey } from '../iana/afi-safi.js';
 import type { AdjRibIn } from '../../rib/adj-rib-in.js';
 import type { EndOfRibEvent, StaleRoutesEvent, UpdateEvent } from './session-events.js';
 import { MaxPrefixes, type MaxPrefixesEvent, type MaxPrefixesOverflow, type PrefixCountsSnapshot } from './max-prefixes.js';
 import type { FamilyName, ResolvedMaxPrefixes } from './session-config.js';
-import { updateByFamily } from './update-by-family.js';
 
 type WithoutPeer<T> = Omit<T, 'peer'>;
 
@@ -31,8 +28,6 @@ export class InboundRoutes {
   /** False: the session reports UPDATEs but keeps no Adj-RIB-In. */
   readonly #keep: boolean;
   readonly #emit: (e: InboundRouteEvent) => void;
-  /** Routes in the Adj-RIB-In per family (afiSafiKey), stale ones included. */
-  readonly #counts = new Map<number, number>();
   readonly #limits: MaxPrefixes;
 
   constructor(rib: AdjRibIn, keep: boolean, emit: (e: InboundRouteEvent) => void, maxPrefixes?: ResolvedMaxPrefixes | undefined) {
@@ -49,18 +44,8 @@ export class InboundRoutes {
    */
   update(update: UpdateMessage): MaxPrefixesOverflow | undefined {
     if (this.#keep) {
-      const changed: number[] = [];
-      const grown: number[] = [];
-      for (const [key, part] of updateByFamily(update)) {
-        const before = this.#rib.size;
-        this.#rib.apply(part);
-        const delta = this.#rib.size - before;
-        if (delta === 0) continue;
-        this.#add(key, delta);
-        changed.push(key);
-        if (delta > 0) grown.push(key);
-      }
-      const overflow = changed.length === 0 ? undefined : this.#limits.check(this.#counts, changed, grown);
+      const r = this.#rib.apply(update);
+      const overflow = r.changed.length === 0 ? undefined : this.#limits.check(this.#rib.familyCounts(), r.changed, r.grown);
       if (overflow !== undefined) return overflow;
     }
     const eor = endOfRib(update);
@@ -71,13 +56,7 @@ export class InboundRoutes {
 
   /** Routes per family with their maximum-prefix limits, for the snapshot. */
   prefixCounts(families: readonly FamilyName[]): PrefixCountsSnapshot {
-    return this.#limits.snapshot(this.#counts, families);
-  }
-
-  #add(key: number, delta: number): void {
-    const n = (this.#counts.get(key) ?? 0) + delta;
-    if (n === 0) this.#counts.delete(key);
-    else this.#counts.set(key, n);
+    return this.#limits.snapshot(this.#rib.familyCounts(), families);
   }
 
   /** The session left Established: keep the routes of `staleFamilies` as stale (graceful restart), or drop all. */
@@ -85,16 +64,14 @@ export class InboundRoutes {
     if (retainRoutes) this.#emit({ type: 'staleRoutes', action: 'marked', count: this.#rib.markStale(staleFamilies) });
     else {
       this.#rib.clear();
-      this.#counts.clear();
-      this.#limits.rearm(this.#counts);
+      this.#limits.rearm(this.#rib.familyCounts());
     }
   }
 
   /** Deletes what is still stale in these families (all when undefined): End-of-RIB, restart timer expiry, EoRR. */
   sweep(families: readonly number[] | undefined, onlyWhenAny = false): void {
     const swept = this.#rib.sweepStale(families);
-    for (const r of swept) this.#add(afiSafiKey(r.afi, r.safi), -1);
-    if (swept.length > 0) this.#limits.rearm(this.#counts);
+    if (swept.length > 0) this.#limits.rearm(this.#rib.familyCounts());
     if (swept.length > 0 || !onlyWhenAny) this.#emit({ type: 'staleRoutes', action: 'swept', count: swept.length, routes: swept });
   }
 
