@@ -36,3 +36,4 @@ export * from './transport/connection.js';
 export { createTcpTransport, TcpTransport, type TcpTransportOptions, BGP_PORT, DEFAULT_HIGH_WATER_MARK } from './transport/tcp-transport.js';
 export type { RejectedConnection } from './transport/tcp-listener.js';
 export { SocketOptionError, nativeSocketOptionsUnavailableReason } from './transport/socket-options.js';
+export { SpeakerLocRib, type SpeakerLocRibOption } from './session/speaker-loc-rib.js';

@@ -148,10 +148,6 @@ export function hopsOf(c: Cell | undefined): readonly MultipathNextHop[] {
   return c === undefined ? NO_HOPS : c.hops;
 }
 
-export function membersOf(c: Cell | undefined): readonly LocPath[] {
-  return c === undefined ? [] : c instanceof LocPath ? [c] : c.members;
-}
-
 /** The member of `c` with the key (peer address, path id) of `p`. */
 export function memberLike(c: Cell | undefined, p: LocPath): LocPath | undefined {
   if (c === undefined) return undefined;
@@ -161,8 +157,7 @@ export function memberLike(c: Cell | undefined, p: LocPath): LocPath | undefined
 }
 
 /** The member of `c` with this peer address and path id. */
-export function memberOf(c: Cell | undefined, peerAddress: string, pathId: number): LocPath | undefined {
-  if (c === undefined) return undefined;
+export function memberOf(c: Cell, peerAddress: string, pathId: number): LocPath | undefined {
   if (c instanceof LocPath) return c.pathId === pathId && c.peer.peerAddress === peerAddress ? c : undefined;
   for (const m of c.members) if (m.pathId === pathId && m.peer.peerAddress === peerAddress) return m;
   return undefined;
@@ -172,6 +167,8 @@ export function memberOf(c: Cell | undefined, peerAddress: string, pathId: numbe
 export class PathSets {
   readonly #options: MultipathOptions;
   readonly #sets = new Map<string, PathSet>();
+  /** Sets held by at least one prefix. */
+  #held = 0;
 
   constructor(options: MultipathOptions) {
     this.#options = options;
@@ -215,12 +212,17 @@ export class PathSets {
 
   /** A set now held by one more prefix. */
   retain(s: PathSet): void {
-    s.refs++;
+    if (s.refs++ === 0) this.#held++;
   }
 
   /** A set now held by one prefix fewer; forgotten when none holds it. */
   release(s: PathSet): void {
     if (--s.refs > 0) return;
+    this.#held--;
+    this.#forget(s);
+  }
+
+  #forget(s: PathSet): void {
     if (this.#sets.get(s.key) === s) this.#sets.delete(s.key);
     s.dead = true;
     s.addMemo = undefined;
@@ -233,7 +235,12 @@ export class PathSets {
       .sort((a, b) => a - b)
       .join(',');
     let s = this.#sets.get(key);
-    if (s === undefined) this.#sets.set(key, (s = new PathSet(members, key, this.#options)));
+    if (s !== undefined) return s;
+    // sets that were only a step of a transition (never held) are dropped now and then
+    if (this.#sets.size >= 2 * this.#held + 1024) {
+      for (const x of this.#sets.values()) if (x.refs === 0) this.#forget(x);
+    }
+    this.#sets.set(key, (s = new PathSet(members, key, this.#options)));
     return s;
   }
 

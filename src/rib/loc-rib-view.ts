@@ -3,7 +3,7 @@
  * `show ip route` view of a prefix's cell. Pure; reads the shared path objects, changes nothing
  * but the summary cache.
  */
-import { DECISION_STEPS, lossReason, type DecisionOptions, type DecisionStep } from './decision-process.js';
+import { DECISION_STEPS, lossReason, type DecisionOptions } from './decision-process.js';
 import { type Cell, LocPath } from './loc-rib-path.js';
 import type { PathView, PrefixId, PrefixRoutes } from './loc-rib-types.js';
 import { type PathSummary, pathSummary } from './path-summary.js';
@@ -13,8 +13,6 @@ export function summaryOf(r: LocPath | undefined): PathSummary | undefined {
   return (r.summary ??= pathSummary(r, r.nextHops, r.attributes, r.stale));
 }
 
-const NO_LOSSES: ReadonlyMap<LocPath, DecisionStep> = new Map();
-
 /** The view of one prefix that has at least one path. */
 export function cellView(id: PrefixId, cell: Cell, options: DecisionOptions): PrefixRoutes {
   if (cell instanceof LocPath) {
@@ -22,7 +20,7 @@ export function cellView(id: PrefixId, cell: Cell, options: DecisionOptions): Pr
     return { ...id, best, decidedBy: undefined, multipath: cell.hops, paths: [{ ...best, best: true, multipath: true, lostAt: undefined, reason: undefined }] };
   }
   const best = cell.best;
-  const lostAt = cell.lostAt ?? NO_LOSSES;
+  const lostAt = cell.lostAt;
   const inMultipath = new Set(cell.multipath);
   const rest = cell.members.filter((r) => !inMultipath.has(r));
   const rank = (r: LocPath): number => DECISION_STEPS.indexOf(lostAt.get(r)!);

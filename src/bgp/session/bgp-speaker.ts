@@ -16,6 +16,9 @@ import type { Acceptor, BgpConnection, BgpListener, Connector } from '../transpo
 import { BgpSession, type SessionSnapshot, type StopOptions } from './bgp-session.js';
 import type { BgpSessionEvents } from './session-events.js';
 import type { BgpPeerConfig } from './session-config.js';
+import type { LocRib } from '../../rib/loc-rib.js';
+import type { LocRibEvents, PrefixRoutes } from '../../rib/loc-rib-types.js';
+import { SpeakerLocRib, type SpeakerLocRibOption } from './speaker-loc-rib.js';
 
 /** A peer's configuration inside a speaker: the speaker's AS and router id apply unless overridden (local-AS override). */
 export type SpeakerPeerConfig = Omit<BgpPeerConfig, 'localAsn' | 'routerId'> & {
@@ -48,6 +51,13 @@ export interface BgpSpeakerOptions {
   readonly connector?: Connector | undefined;
   readonly acceptor?: Acceptor | undefined;
   readonly defer?: ((callback: () => void) => void) | undefined;
+  /**
+   * Router mode: every peer's received routes feed one Loc-RIB (this one, or a new one with these
+   * options; `sliceRoutes`, default 4000, bounds the paths removed per turn of the event loop when
+   * a peer goes down). See `locRib`, `routes()` and the `bestPathChanged` / `multipathChanged`
+   * events. Bad options throw ERR_CONFIG_INVALID.
+   */
+  readonly locRib?: SpeakerLocRibOption | undefined;
 }
 
 export interface ConnectionRejectedEvent {
@@ -60,7 +70,8 @@ export interface PeerEvent {
   readonly peer: string;
 }
 
-export interface BgpSpeakerEvents extends BgpSessionEvents {
+/** Session events (each names its `peer`), the speaker's own, and in router mode the Loc-RIB's. */
+export interface BgpSpeakerEvents extends BgpSessionEvents, LocRibEvents {
   peerAdded: (e: PeerEvent) => void;
   peerRemoved: (e: PeerEvent) => void;
   connectionRejected: (e: ConnectionRejectedEvent) => void;
@@ -118,10 +129,32 @@ export class BgpSpeaker extends EventEmitter<BgpSpeakerEvents> {
   #started = false;
   /** Peers added with `startWithSpeaker: false`. */
   readonly #ownerStarted = new Set<BgpSession>();
+  readonly #router: SpeakerLocRib | undefined;
 
   constructor(options: BgpSpeakerOptions) {
     super();
     this.options = options;
+    if (options.locRib !== undefined) {
+      const router = new SpeakerLocRib(options.locRib, options.defer, (peer, error) => this.emit('sessionError', { peer, error }));
+      router.locRib.on('bestPathChanged', (e) => this.emit('bestPathChanged', e));
+      router.locRib.on('multipathChanged', (e) => this.emit('multipathChanged', e));
+      this.#router = router;
+    }
+  }
+
+  /** Router mode: the Loc-RIB every peer's routes feed (undefined without the `locRib` option). */
+  get locRib(): LocRib | undefined {
+    return this.#router?.locRib;
+  }
+
+  /**
+   * Router mode: `show ip route X` over all peers (`LocRib.routes`): a prefix (exact match) or an
+   * address (longest match), with the best path and the multipath (ECMP) next hops. Throws
+   * ERR_BGP_NO_LOC_RIB without the `locRib` option.
+   */
+  routes(prefixOrAddress: string, safi = 1): PrefixRoutes | undefined {
+    if (this.#router === undefined) throw new BgpError('ERR_BGP_NO_LOC_RIB', 'routes() needs the speaker option locRib (router mode)');
+    return this.#router.locRib.routes(prefixOrAddress, safi);
   }
 
   /** Adds a peer; started at once when the speaker runs. Throws ERR_CONFIG_INVALID (bad config) or ERR_CONFIG_DUPLICATE_PEER. */
@@ -139,6 +172,8 @@ export class BgpSpeaker extends EventEmitter<BgpSpeakerEvents> {
       connector: this.options.connector,
       defer: this.options.defer,
     });
+    // the Loc-RIB first, so a listener of the speaker's events sees it up to date
+    this.#router?.attach(session);
     const forward = this.emit.bind(this) as (name: string, payload: unknown) => boolean;
     for (const name of SESSION_EVENTS) (session.on as (n: string, fn: (e: unknown) => void) => unknown).call(session, name, (e: unknown) => forward(name, e));
     this.#peers.set(key, session);
@@ -159,6 +194,7 @@ export class BgpSpeaker extends EventEmitter<BgpSpeakerEvents> {
     this.#ownerStarted.delete(s);
     this.#dynamicPeers.delete(key);
     if (this.#listener !== undefined && s.config.password !== undefined) this.#listener.setPeerPassword(s.config.peerAddress, undefined);
+    this.#router?.detach(s);
     s.removeAllListeners();
     this.emit('peerRemoved', { peer: s.peer });
   }
