@@ -4,6 +4,8 @@ const benches: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'codec-libs': () => import('./codec-libs.js'),
   bfd: () => import('./bfd.js'),
   rib: () => import('./rib.js'),
+  locrib: () => import('./loc-rib.js'),
+  fulltable: () => import('./fulltable.js'),
 };
 
 const name = process.argv[2] ?? 'codec';
