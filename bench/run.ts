@@ -1,4 +1,4 @@
-/** `npm run bench -- NAME`: runs one benchmark (codec, codec-libs, bfd, rib). Each ends with one JSON line. */
+/** `npm run bench -- NAME`: runs one benchmark (codec, codec-libs, bfd, rib, locrib, fulltable). Each ends with one JSON line. */
 const benches: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   codec: () => import('./codec.js'),
   'codec-libs': () => import('./codec-libs.js'),
