@@ -61,8 +61,16 @@ export class InboundRoutes {
 
   /** The session left Established: keep the routes of `staleFamilies` as stale (graceful restart), or drop all. */
   sessionDown(retainRoutes: boolean, staleFamilies: readonly number[]): void {
-    if (retainRoutes) this.#emit({ type: 'staleRoutes', action: 'marked', count: this.#rib.markStale(staleFamilies) });
-    else {
+    if (retainRoutes) {
+      this.#emit({ type: 'staleRoutes', action: 'marked', count: this.#rib.markStale(staleFamilies) });
+      // RFC 4724 s4.2: routes of families the peer did not list for graceful restart (or without
+      // preserved forwarding state) are deleted at once, as without graceful restart
+      const others = [...this.#rib.familyCounts().keys()].filter((k) => !staleFamilies.includes(k));
+      if (others.length > 0) {
+        this.#rib.markStale(others);
+        this.sweep(others, true);
+      }
+    } else {
       this.#rib.clear();
       this.#limits.rearm(this.#rib.familyCounts());
     }
