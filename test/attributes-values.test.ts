@@ -362,3 +362,19 @@ t.test('canonicalIpv4ToU32 (encode fast path) agrees with parseIpv4', async (t) 
     if (fast >= 0 && parseIpv4(m) !== fast) t.fail(`${m}: fast ${fast}`);
   }
 });
+
+t.test('NEXT_HOP: 127/8 is treat-as-withdraw unless the context accepts loopback next hops (a lab on loopback)', async (t) => {
+  const { nextHopCodec } = await import('../src/bgp/codec/attributes/next-hop.js');
+  const strict = decodeHex(nextHopCodec as unknown as AnyCodec, '7f000015');
+  t.ok(strict instanceof Malformed, '127.0.0.21 is malformed by default');
+  t.match((strict as Malformed).reason, /127\.0\.0\.21 is not a unicast host address/);
+  t.same(decodeHex(nextHopCodec as unknown as AnyCodec, '7f000015', codecContext({ loopbackNextHop: true })), { type: 'NEXT_HOP', flags: 0x40, nextHop: '127.0.0.21' });
+  for (const hex of ['00000001', 'e0000001', 'f0000001']) {
+    t.ok(decodeHex(nextHopCodec as unknown as AnyCodec, hex, codecContext({ loopbackNextHop: true })) instanceof Malformed, `${hex} stays malformed with loopback accepted`);
+  }
+  const { resolvePeerConfig } = await import('../src/bgp/session/session-config.js');
+  const base = { localAsn: 65001, peerAsn: 65000, routerId: '198.18.0.1', peerAddress: '127.0.0.11' };
+  t.equal(resolvePeerConfig(base).acceptLoopbackNextHop, false);
+  t.equal(resolvePeerConfig({ ...base, acceptLoopbackNextHop: true }).acceptLoopbackNextHop, true);
+  t.throws(() => resolvePeerConfig({ ...base, acceptLoopbackNextHop: 'yes' as unknown as boolean }), { code: 'ERR_CONFIG_INVALID' });
+});

@@ -18,6 +18,8 @@ export interface CodecContext {
    * (LOCAL_PREF from an external peer is discarded, s7.5); undefined skips those checks.
    */
   readonly external?: boolean | undefined;
+  /** Accept IPv4 NEXT_HOPs in 127/8 (a lab on loopback). Default false: treat-as-withdraw (RFC 4271 s6.3, RFC 7606 s7.3). */
+  readonly loopbackNextHop?: boolean | undefined;
 }
 
 export interface CodecContextInit {
@@ -26,6 +28,7 @@ export interface CodecContextInit {
   addPath?: Iterable<number | readonly [number, number] | 'ipv4' | 'ipv6'>;
   extendedMessage?: boolean;
   external?: boolean;
+  loopbackNextHop?: boolean;
 }
 
 const NO_ADD_PATH: ReadonlySet<number> = new Set();
@@ -50,6 +53,7 @@ export function codecContext(init: CodecContextInit = {}): CodecContext {
     addPath,
     extendedMessage: init.extendedMessage ?? false,
     external: init.external,
+    ...(init.loopbackNextHop === true ? { loopbackNextHop: true } : {}),
   };
 }
 

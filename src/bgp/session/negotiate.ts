@@ -197,7 +197,7 @@ export function checkOpen(open: OpenMessage, c: ResolvedPeerConfig): OpenCheck {
     fourOctetAs,
     gracefulRestart: { local: c.gracefulRestart !== undefined, peer: peerGr },
     peerCapabilities: caps,
-    receiveContext: codecContext({ ...ctxBase, addPath: addPath.filter((a) => a.receive).map((a) => afiSafiKey(a.afi, a.safi)) }),
+    receiveContext: codecContext({ ...ctxBase, loopbackNextHop: c.acceptLoopbackNextHop, addPath: addPath.filter((a) => a.receive).map((a) => afiSafiKey(a.afi, a.safi)) }),
     sendContext: codecContext({ ...ctxBase, addPath: addPath.filter((a) => a.send).map((a) => afiSafiKey(a.afi, a.safi)) }),
   };
   return { ok: true, negotiated };

@@ -119,6 +119,12 @@ export interface BgpPeerConfig {
   readonly gracefulShutdownWaitSec?: number | undefined;
   /** Maximum-prefix limit on what the peer sends (RFC 4486); omit for none. */
   readonly maxPrefixes?: MaxPrefixesConfig | undefined;
+  /**
+   * Accept NEXT_HOP addresses in 127/8 from this peer (a lab on loopback, such as `npm run demo`).
+   * Default false: RFC 4271 s6.3 makes them semantically incorrect, and RFC 7606 s7.3 treats
+   * such routes as withdrawn.
+   */
+  readonly acceptLoopbackNextHop?: boolean | undefined;
 }
 
 /** The configuration with every default applied: what the FSM reads. */
@@ -158,6 +164,7 @@ export interface ResolvedPeerConfig {
   readonly sendNotificationWithoutOpen: boolean;
   readonly gracefulShutdownWaitSec: number;
   readonly maxPrefixes: ResolvedMaxPrefixes | undefined;
+  readonly acceptLoopbackNextHop: boolean;
 }
 
 export const FAMILIES: Readonly<Record<FamilyName, { readonly afi: number; readonly safi: number }>> = {
@@ -291,6 +298,7 @@ export function resolvePeerConfig(c: BgpPeerConfig): ResolvedPeerConfig {
     sendNotificationWithoutOpen: bool(c.sendNotificationWithoutOpen, 'sendNotificationWithoutOpen', true),
     gracefulShutdownWaitSec: c.gracefulShutdownWaitSec === undefined ? 0 : int(c.gracefulShutdownWaitSec, 'gracefulShutdownWaitSec', 0, 3600),
     maxPrefixes: c.maxPrefixes === undefined ? undefined : resolveMaxPrefixes(c.maxPrefixes, families),
+    acceptLoopbackNextHop: bool(c.acceptLoopbackNextHop, 'acceptLoopbackNextHop', false),
   };
 }
 
