@@ -4,6 +4,7 @@
  */
 import { decodeCommand } from './decode.js';
 import { encodeCommand } from './encode.js';
+import { allocateCommand } from './allocate.js';
 import { bfdCommand } from './bfd.js';
 import { sessionCommand } from './session.js';
 import { type CliIo, UsageError } from './io.js';
@@ -12,6 +13,7 @@ const USAGE = `usage: tsbgp <command> [options]
 commands:
   decode [--as2] [--add-path ipv4,ipv6] [--extended-message] <hex> | -   BGP message(s) -> JSON
   encode [--as2] [--add-path ipv4,ipv6] [--extended-message] [<json> | -] JSON -> hex
+  allocate --config FILE [--config FILE ...] [--node NAME] [--json]       MetalLB Service IPs, like kubectl get svc (tsbgp allocate --help)
   session --local-as N --peer A --peer-as N [options]                    run a BGP session (tsbgp session --help)
   bfd --local A --peer A [--multihop] [--rx MS] [--tx MS] [--multiplier N] [--passive]
       [--min-ttl N] [--auth TYPE:KEYID:SECRET] [--port N] [--events json]  run a BFD session (tsbgp bfd --help)`;
@@ -19,6 +21,7 @@ commands:
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   decode: decodeCommand,
   encode: encodeCommand,
+  allocate: allocateCommand,
   session: (argv, io) => sessionCommand(argv, io),
   bfd: (argv, io) => bfdCommand(argv, io),
 };
