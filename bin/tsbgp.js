@@ -12,6 +12,12 @@ const onSignal = (handler) => {
   };
 };
 
-process.exitCode = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, onSignal });
+const onReload = (handler) => {
+  const on = () => handler();
+  process.on('SIGHUP', on);
+  return () => process.off('SIGHUP', on);
+};
+
+process.exitCode = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, onSignal, onReload });
 // Long-running commands are done: do not wait for stdin to end.
 process.stdin.destroy();

@@ -130,6 +130,31 @@ t.test('a changed session setting resets that peer only; BFD timers change in pl
   t.equal(node.link('tor2'), undefined);
 });
 
+t.test('BFD added and removed by reload without a session reset; without node address BFD uses the connection address', async (t) => {
+  const lab = await metalLbLab(seedConfig(), { nodeAddress: false });
+  t.teardown(() => lab.close());
+  const ip = await startAll(lab);
+  const node = lab.nodes['node-23'];
+  t.same(node.snapshot().peers.map((p) => [p.peer, p.state, p.bfd?.state, p.bfd?.localAddress]), [
+    ['tor1', 'Established', 'Up', NODES['node-23']],
+    ['tor2', 'Established', 'Up', NODES['node-23']],
+  ]);
+  t.equal(node.link('tor1')!.session.config.localAddress, undefined, 'no source address configured');
+  const states: PeerStateEvent[] = [];
+  node.on('peerState', (e) => states.push(e));
+  const off = await node.apply(seedConfig({ bfd: false }));
+  await lab.run(1000);
+  t.same([off.peersKept, off.peersReset], [['tor1', 'tor2'], []]);
+  t.same(node.snapshot().peers.map((p) => p.bfd), [undefined, undefined], 'BFD gone');
+  t.equal(node.link('tor1')!.bfdSession, undefined);
+  const on = await node.apply(seedConfig());
+  await lab.run(3000);
+  t.same([on.peersKept, on.peersReset], [['tor1', 'tor2'], []]);
+  t.same(node.snapshot().peers.map((p) => p.bfd?.state), ['Up', 'Up'], 'BFD back Up');
+  t.same(states, [], 'BGP never left Established');
+  t.same(lab.hops('tor1', ip), Object.values(NODES));
+});
+
 t.test('a reload that cannot run changes nothing and names the peer and field', async (t) => {
   const lab = await metalLbLab(seedConfig());
   t.teardown(() => lab.close());

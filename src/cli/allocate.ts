@@ -9,7 +9,6 @@
  * with pending Services; 1 invalid config or unreadable file; 2 usage). The allocation and the
  * plan themselves are src/metallb's (pure); this file only reads and prints.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
   type AnnouncementStatus,
@@ -23,6 +22,7 @@ import {
   planAnnouncements,
 } from '../metallb/index.js';
 import { type CliIo, UsageError } from './io.js';
+import { readSources } from './metallb-files.js';
 
 export const ALLOCATE_USAGE = `usage: tsbgp allocate --config FILE [--config FILE ...] [--node NAME] [--json] [--load-balancer-class C]
   Loads MetalLB resources, Services, EndpointSlices and Nodes from the YAML files, assigns Service
@@ -80,20 +80,6 @@ function parseFlags(argv: string[]): AllocateFlags {
   if (v.node === '') throw new UsageError('--node takes a node name');
   if (v['load-balancer-class'] === '') throw new UsageError('--load-balancer-class takes a class name');
   return { files, node: v.node, json: v.json, loadBalancerClass: v['load-balancer-class'], help: v.help };
-}
-
-/** The file contents, or the message naming the file that cannot be read. */
-async function readSources(files: readonly string[]): Promise<YamlSource[] | string> {
-  const sources: YamlSource[] = [];
-  for (const fileName of files) {
-    try {
-      sources.push({ text: await readFile(fileName, 'utf8'), fileName });
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      return `cannot read ${fileName}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`;
-    }
-  }
-  return sources;
 }
 
 /** `443/TCP,53/UDP` as kubectl prints ports (without node ports, which a standalone config has none of). */

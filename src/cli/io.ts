@@ -5,6 +5,8 @@ export interface CliIo {
   stderr: { write(s: string): unknown };
   /** Subscribes to termination signals (SIGTERM, SIGINT); returns an unsubscribe function. Long-running commands use it. */
   onSignal?: ((handler: (signal: string) => void) => () => void) | undefined;
+  /** Subscribes to the reload signal (SIGHUP); returns an unsubscribe function. */
+  onReload?: ((handler: () => void) => () => void) | undefined;
 }
 
 /** Reads stdin line by line (bounded by the input itself). */

@@ -7,6 +7,7 @@ import { encodeCommand } from './encode.js';
 import { allocateCommand } from './allocate.js';
 import { bfdCommand } from './bfd.js';
 import { sessionCommand } from './session.js';
+import { speakerCommand } from './speaker.js';
 import { type CliIo, UsageError } from './io.js';
 
 const USAGE = `usage: tsbgp <command> [options]
@@ -14,6 +15,7 @@ commands:
   decode [--as2] [--add-path ipv4,ipv6] [--extended-message] <hex> | -   BGP message(s) -> JSON
   encode [--as2] [--add-path ipv4,ipv6] [--extended-message] [<json> | -] JSON -> hex
   allocate --config FILE [--config FILE ...] [--node NAME] [--json]       MetalLB Service IPs, like kubectl get svc (tsbgp allocate --help)
+  speaker --config FILE --node NAME [--node-address A] [--events json]  one node's MetalLB BGP speaker (tsbgp speaker --help)
   session --local-as N --peer A --peer-as N [options]                    run a BGP session (tsbgp session --help)
   bfd --local A --peer A [--multihop] [--rx MS] [--tx MS] [--multiplier N] [--passive]
       [--min-ttl N] [--auth TYPE:KEYID:SECRET] [--port N] [--events json]  run a BFD session (tsbgp bfd --help)`;
@@ -22,6 +24,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   decode: decodeCommand,
   encode: encodeCommand,
   allocate: allocateCommand,
+  speaker: (argv, io) => speakerCommand(argv, io),
   session: (argv, io) => sessionCommand(argv, io),
   bfd: (argv, io) => bfdCommand(argv, io),
 };

@@ -50,8 +50,8 @@ export class PeerLink {
     session.on('sessionError', (e) => this.#emit('error', { peer, error: e.error }));
     session.on('established', () => {
       if (this.spec.bfd !== undefined && this.#bfd === undefined && this.#bfdLocal === undefined) {
-        const local = session.snapshot().connection?.localAddress;
-        if (local !== undefined) this.#openBfd(local.startsWith('::ffff:') && local.includes('.') ? local.slice(7) : local);
+        const local = this.#connectionLocal();
+        if (local !== undefined) this.#openBfd(local);
       }
     });
     const local = spec.config.localAddress;
@@ -101,7 +101,7 @@ export class PeerLink {
       this.#bfd.setParameters({ transmitInterval: next.profile.transmitInterval, receiveInterval: next.profile.receiveInterval, detectMultiplier: next.profile.detectMultiplier });
       return;
     }
-    const local = this.#bfdLocal ?? spec.config.localAddress;
+    const local = this.#bfdLocal ?? spec.config.localAddress ?? this.#connectionLocal();
     void this.#closeBfd().then(() => {
       if (!this.#closed && next !== undefined && local !== undefined) this.#openBfd(local);
     });
@@ -111,6 +111,12 @@ export class PeerLink {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#closeBfd();
+  }
+
+  /** The local address of the BGP connection, if there is one. */
+  #connectionLocal(): string | undefined {
+    const local = this.session.snapshot().connection?.localAddress;
+    return local !== undefined && local.startsWith('::ffff:') && local.includes('.') ? local.slice(7) : local;
   }
 
   async #closeBfd(): Promise<void> {

@@ -40,7 +40,7 @@ export interface PeerSessionSpec {
   readonly families: readonly FamilyName[];
   /** The BFD profile (by value) when the peer names one. */
   readonly bfd: { readonly profileName: string; readonly profile: ResolvedBfdProfile; readonly multihop: boolean } | undefined;
-  /** Equal keys: the running session can stay. Holds the password: compare, never print. */
+  /** Equal keys: the running session can stay (BFD changes never reset it). Holds the password: compare, never print. */
   readonly key: string;
 }
 
@@ -92,7 +92,7 @@ export function peerSessionSpec(peer: BgpPeer, config: MetalLbConfig, node: Node
     // a node speaker only connects out, like MetalLB's; it never listens
     activeOnly: true,
   };
-  return { name: peer.name, config: config_, families, bfd, key: JSON.stringify([config_, bfd?.multihop ?? null]) };
+  return { name: peer.name, config: config_, families, bfd, key: JSON.stringify(config_) };
 }
 
 /** The advertisements of the session's families (an IPv4-only session gets no IPv6 prefixes). */

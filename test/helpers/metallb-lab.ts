@@ -91,7 +91,10 @@ export interface MetalLbLab {
   close(): Promise<void>;
 }
 
-export async function metalLbLab(config: MetalLbConfig, options: { readonly torHoldTimeSec?: number; readonly torBfd?: boolean } = {}): Promise<MetalLbLab> {
+export async function metalLbLab(
+  config: MetalLbConfig,
+  options: { readonly torHoldTimeSec?: number; readonly torBfd?: boolean; /** false: nodes get only a router ID (sessions and BFD use the connection's address) */ readonly nodeAddress?: boolean } = {},
+): Promise<MetalLbLab> {
   const clock = new ManualClock(0);
   const net = new MemoryNetwork();
   const bfdNet = new MemoryBfdNetwork(clock);
@@ -126,7 +129,7 @@ export async function metalLbLab(config: MetalLbConfig, options: { readonly torH
   for (const [node, address] of Object.entries(NODES) as [NodeName, string][]) {
     nodes[node] = new MetalLbSpeaker({
       node,
-      nodeAddress: address,
+      ...(options.nodeAddress === false ? { routerId: address } : { nodeAddress: address }),
       clock,
       random: mulberry32(seed++),
       defer: net.schedule,
