@@ -8,6 +8,7 @@ import { allocateCommand } from './allocate.js';
 import { bfdCommand } from './bfd.js';
 import { sessionCommand } from './session.js';
 import { speakerCommand } from './speaker.js';
+import { demoCommand } from '../demo/demo.js';
 import { type CliIo, UsageError } from './io.js';
 
 const USAGE = `usage: tsbgp <command> [options]
@@ -16,6 +17,7 @@ commands:
   encode [--as2] [--add-path ipv4,ipv6] [--extended-message] [<json> | -] JSON -> hex
   allocate --config FILE [--config FILE ...] [--node NAME] [--json]       MetalLB Service IPs, like kubectl get svc (tsbgp allocate --help)
   speaker --config FILE --node NAME [--node-address A] [--events json]  one node's MetalLB BGP speaker (tsbgp speaker --help)
+  demo [--json] [--hold-time S]                                          the MetalLB failover drill on loopback (npm run demo)
   session --local-as N --peer A --peer-as N [options]                    run a BGP session (tsbgp session --help)
   bfd --local A --peer A [--multihop] [--rx MS] [--tx MS] [--multiplier N] [--passive]
       [--min-ttl N] [--auth TYPE:KEYID:SECRET] [--port N] [--events json]  run a BFD session (tsbgp bfd --help)`;
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   encode: encodeCommand,
   allocate: allocateCommand,
   speaker: (argv, io) => speakerCommand(argv, io),
+  demo: demoCommand,
   session: (argv, io) => sessionCommand(argv, io),
   bfd: (argv, io) => bfdCommand(argv, io),
 };
