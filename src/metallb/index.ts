@@ -24,3 +24,7 @@ export {
   planAnnouncements,
   readyNodesFromSlices,
 } from './announce-plan.js';
+export { MetalLbSpeaker } from './node-speaker.js';
+export type * from './node-speaker-types.js';
+export { type NodeIdentity, type PeerSessionSpec, peerSessionSpec, forFamilies } from './peer-session.js';
+export { PeerLink } from './peer-link.js';
