@@ -211,3 +211,19 @@ t.test('held IPs that no longer fit are dropped and allocated anew', async (t) =
     'default/family': 'FAIL no available IPv6 IPs in the autoAssign pools (p)',
   });
 });
+
+t.test('many services fill the pool in order (the search resumes where the used addresses end); sharing still finds the lowest shared IP', async (t) => {
+  const names = Array.from({ length: 600 }, (_, i) => `s${String(i).padStart(3, '0')}`);
+  const shared = (name: string, port: number) => svc(name, { ports: [{ port }] }, { 'metallb.universe.tf/allow-shared-ip': 'k' });
+  const c = load(pool('p', ['198.18.4.0/23', '198.18.8.0/30'], { avoidBuggyIPs: true }), shared('a-first', 80), ...names.map((n) => svc(n)), shared('zz-later', 81), svc('zzz-last'));
+  const got = ips(c);
+  // expected: every address of the /23 in order without .0 and .255, then the /30
+  const expected: string[] = [];
+  for (let third = 4; third <= 5; third++) for (let last = 1; last <= 254; last++) expected.push(`198.18.${third}.${last}`);
+  expected.push('198.18.8.1', '198.18.8.2', '198.18.8.3');
+  t.equal(got['default/a-first'], 'p 198.18.4.1');
+  t.same(names.slice(0, 510).map((n) => got[`default/${n}`]), expected.slice(1, 511).map((ip) => `p ${ip}`), 'in order, buggy IPs skipped, into the second range');
+  t.match(got['default/s510'], /^FAIL /, 'the pool is exhausted after 511 addresses');
+  t.equal(got['default/zz-later'], 'p 198.18.4.1', 'the sharing service joins a-first at the lowest address');
+  t.match(got['default/zzz-last'], /^FAIL /);
+});

@@ -8,7 +8,7 @@
  * ipFamilyPolicy. Deterministic: IPs kept from `previous` (or status) first, then requested IPs,
  * then the rest, each in namespace/name order; the lowest free address wins.
  */
-import { formatIp, isBuggyIp, type Ip, type IpFamily, parseIp, rangeContains } from './ip-range.js';
+import { type AddressRange, formatIp, isBuggyIp, type Ip, type IpFamily, parseIp, rangeContains } from './ip-range.js';
 import type { IpAddressPool, MetalLbConfig, ServiceResource } from './resources.js';
 
 export interface AllocationOptions {
@@ -59,6 +59,12 @@ const portKeys = (s: ServiceResource): string[] => s.ports.map((p) => `${p.proto
 class Pools {
   readonly #uses = new Map<string, IpUse>();
   readonly #pools: readonly IpAddressPool[];
+  /**
+   * Per address range: every address below is in use. A service that does not share can never
+   * take a used address, and addresses are only taken during a run, so its search starts here:
+   * auto-assigning N services costs O(N), not O(N^2).
+   */
+  readonly #unsharedFrom = new Map<AddressRange, bigint>();
 
   constructor(pools: readonly IpAddressPool[]) {
     this.#pools = pools;
@@ -104,13 +110,17 @@ class Pools {
 
   /** The lowest address of `family` in `pool` that `s` may use, or undefined. */
   firstFree(s: ServiceResource, pool: IpAddressPool, family: IpFamily): string | undefined {
+    const unshared = s.sharingKey === undefined;
     for (const r of pool.addresses) {
       if (r.family !== family) continue;
-      for (let v = r.first; v <= r.last; v++) {
+      let dense = unshared;
+      for (let v = unshared ? (this.#unsharedFrom.get(r) ?? r.first) : r.first; v <= r.last; v++) {
         const ip: Ip = { family, value: v };
         if (pool.avoidBuggyIPs && isBuggyIp(ip)) continue;
         const text = formatIp(ip);
         if (this.conflict(s, text) === undefined) return text;
+        if (dense && this.#uses.has(text)) this.#unsharedFrom.set(r, v + 1n);
+        else dense = false;
       }
     }
     return undefined;
