@@ -587,3 +587,15 @@ t.test('without the addon a listener stays one socket', async (t) => {
   await listener.setSessionCount?.(10);
   t.equal(listener.receiveSockets, 1);
 });
+
+t.test('close() right after send(): the last packet (AdminDown on session close) still leaves', async (t) => {
+  const transport = createUdpBfdTransport();
+  const { inbox, port: p } = await listen(t, transport, '127.0.0.1', { minTtl: 255 });
+  for (let i = 0; i < 5; i++) {
+    const s = await transport.openSender({ localAddress: '127.0.0.1', peerAddress: '127.0.0.1', multihop: false, port: p, ttl: 255 });
+    s.send(Buffer.from(`last-${i}`));
+    await s.close();
+    await inbox.next(`last-${i}`);
+  }
+  t.same(inbox.texts(), ['last-0', 'last-1', 'last-2', 'last-3', 'last-4']);
+});

@@ -285,6 +285,10 @@ async function openSender(transport: BfdTransport, options: BfdSenderOptions, pi
   // anything arriving on the sender's port is ignored (dgram drops messages nobody listens to)
   socket.on('error', (e) => report(transport, e, 'ERR_BFD_SOCKET', where));
   let closing: Promise<void> | undefined;
+  // sends not yet handed to the kernel (dgram sends asynchronously): close() waits for them, so
+  // the AdminDown a closing session sends last is not dropped
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   return {
     sourcePort,
     send(bytes: Uint8Array): void {
@@ -295,17 +299,21 @@ async function openSender(transport: BfdTransport, options: BfdSenderOptions, pi
       let failure: unknown;
       try {
         // a copy: dgram reads the bytes only after an asynchronous address lookup
+        inFlight++;
         socket.send(Buffer.from(bytes), destinationPort, peerAddress, (e) => {
+          if (--inFlight === 0) drained?.();
           if (e) report(transport, e, 'ERR_BFD_SEND_FAILED', where);
         });
         return;
       } catch (e) {
         failure = e;
+        if (--inFlight === 0) drained?.();
       }
       report(transport, failure, 'ERR_BFD_SEND_FAILED', where);
     },
     close(): Promise<void> {
-      closing ??= closeQuietly(socket);
+      // bounded: a send the kernel never completes does not hold the close up for more than 200 ms
+      closing ??= (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => ((drained = r), setTimeout(r, 200).unref()))).then(() => closeQuietly(socket));
       return closing;
     },
   };
