@@ -91,7 +91,7 @@ export class DemoRouter {
     const r = this.routes(ip);
     if (r === undefined) return `% Network not in table: ${ip}`;
     const b = r.best;
-    return `${r.prefix} ${r.multipath.map((h) => `via ${h.nextHop}`).join(', ')}   [bgp, AS path ${b.asPath}, local-pref ${b.localPref}, communities ${b.communities.join(' ') || '-'}]`;
+    return `${r.prefix} ${r.multipath.map((h) => `via ${h.nextHop}`).join(', ')}   [bgp, AS path ${b.asPath}, communities ${b.communities.join(' ') || '-'}]`;
   }
 
   sessions(): RouterRow[] {
