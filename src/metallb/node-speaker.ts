@@ -99,12 +99,14 @@ export class MetalLbSpeaker extends EventEmitter<MetalLbSpeakerEvents> {
     await this.speaker.start();
   }
 
-  /** Sends Cease / Administrative Shutdown with `message` to every peer and closes BFD. */
+  /** Sends Cease / Administrative Shutdown with `message` to every peer, then closes BFD (AdminDown). */
   async stop(message = 'tsbgp speaker stopped'): Promise<void> {
     this.#stopped = true;
     await this.#queue;
-    await Promise.all([...this.#links.values()].map((l) => l.close()));
+    const links = [...this.#links.values()];
+    for (const l of links) l.detachBfd();
     await this.speaker.stop({ message });
+    await Promise.all(links.map((l) => l.close()));
     await this.#endpoint?.close();
   }
 
@@ -211,8 +213,10 @@ export class MetalLbSpeaker extends EventEmitter<MetalLbSpeakerEvents> {
 
   async #remove(name: string, link: PeerLink, message: string): Promise<void> {
     this.#links.delete(name);
-    await link.close();
+    // Cease first, then BFD AdminDown (see PeerLink.close)
+    link.detachBfd();
     await this.speaker.removePeer(link.spec.config.peerAddress, { message });
+    await link.close();
     if (link.prefixes.length > 0) this.emit('announcements', { peer: name, address: link.spec.config.peerAddress, prefixes: [], added: [], withdrawn: link.prefixes, changed: 0 });
   }
 

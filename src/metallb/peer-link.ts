@@ -107,7 +107,20 @@ export class PeerLink {
     });
   }
 
-  /** Stops BFD's hold on BGP and closes the BFD session (the session itself is removed by the speaker). */
+  /**
+   * Before the BGP session is stopped: BFD no longer acts on it (a Down from the peer after our
+   * Cease must not count as a failure).
+   */
+  detachBfd(): void {
+    this.#coupling?.dispose();
+    this.#coupling = undefined;
+  }
+
+  /**
+   * Closes the BFD session (AdminDown to the peer). Call after the BGP session sent its Cease:
+   * a router that sees AdminDown first (BIRD 2.0) records a BFD failure instead of the
+   * administrative shutdown, and may hold the peer down longer.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#closeBfd();
