@@ -41,6 +41,7 @@ t.test('defaults', async (t) => {
     password: undefined,
     sendNotificationWithoutOpen: true,
     gracefulShutdownWaitSec: 0,
+    acceptLoopbackNextHop: false,
   });
   t.same(resolvePeerConfig({ ...BASE, gracefulRestart: {} }).gracefulRestart, { restartTimeSec: 120, forwardingState: false, stalePathTimeSec: 360, notification: true });
   t.same(resolvePeerConfig({ ...BASE, families: ['ipv6-unicast', 'ipv6-unicast', 'ipv4-unicast'] }).families, ['ipv6-unicast', 'ipv4-unicast'], 'deduplicated, order kept');
