@@ -30,7 +30,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Test } from 'tap';
-import { INTEROP_RUN_ROOT, LAB_SCRIPTS, REPO_ROOT, childEnv, pidAlive, pidCmdline, run, runOk, sleep, waitFor, type RunOptions } from './lab.js';
+import { INTEROP_RUN_ROOT, LabBookkeeping, LAB_SCRIPTS, REPO_ROOT, childEnv, pidAlive, pidCmdline, run, runOk, sleep, waitFor, type RunOptions } from './lab.js';
 import { NODES, TORS, type NodeName } from './metallb-lab.js';
 import { TSBGP_BIN } from './lab-tsbgp.js';
 
@@ -60,7 +60,7 @@ export function tsbgpSpeakerAvailable(): string | undefined {
 export class MetalLbTopology {
   readonly runDir = MLB_RUN_DIR;
   readonly env: NodeJS.ProcessEnv = childEnv({ LAB_RUN: MLB_RUN_DIR, LAB_NS_PREFIX: MLB_NS_PREFIX, KEEP_RUN: '1' });
-  readonly #cleanups: { desc: string; fn: () => Promise<void> | void }[] = [];
+  readonly #book = new LabBookkeeping(MLB_RUN_DIR, 'metallb lab');
   #closed = false;
   #signalHandler: (() => void) | undefined;
 
@@ -112,32 +112,22 @@ export class MetalLbTopology {
 
   /** Records a PID (name.pid + name.cmd, as lib.sh does) so down.sh stops it after a crash. */
   recordPid(name: string, pid: number, program: string): void {
-    const dir = join(this.runDir, 'pids');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${name}.pid`), `${pid}\n`);
-    writeFileSync(join(dir, `${name}.cmd`), `${program}\n`);
+    this.#book.recordPid(name, pid, program);
   }
 
   forgetPid(name: string): void {
-    rmSync(join(this.runDir, 'pids', `${name}.pid`), { force: true });
-    rmSync(join(this.runDir, 'pids', `${name}.cmd`), { force: true });
+    this.#book.forgetPid(name);
   }
 
   onClose(desc: string, fn: () => Promise<void> | void): void {
-    this.#cleanups.push({ desc, fn });
+    this.#book.onClose(desc, fn);
   }
 
   /** Cleanups (last first), then stop every recorded PID and delete the namespaces; unlocks. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (let c = this.#cleanups.pop(); c !== undefined; c = this.#cleanups.pop()) {
-      try {
-        await c.fn();
-      } catch (e) {
-        process.stderr.write(`metallb lab: cleanup "${c.desc}" failed: ${(e as Error).message}\n`);
-      }
-    }
+    await this.#book.runCleanups();
     try {
       await this.#teardown();
     } catch (e) {

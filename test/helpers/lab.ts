@@ -259,6 +259,48 @@ export function requireOrSkip(t: Test, what: string, reason: string | undefined)
 // the lab
 
 /** A private lab (namespaces + run dir) for one test file. */
+/**
+ * The bookkeeping of one lab run: PID files (name.pid + name.cmd under runDir/pids, as lib.sh
+ * writes them) so down.sh can stop what a crashed run left, and cleanups run last first.
+ */
+export class LabBookkeeping {
+  readonly #runDir: string;
+  readonly #label: string;
+  readonly #cleanups: { desc: string; fn: () => Promise<void> | void }[] = [];
+
+  constructor(runDir: string, label: string) {
+    this.#runDir = runDir;
+    this.#label = label;
+  }
+
+  recordPid(name: string, pid: number, program: string): void {
+    const dir = join(this.#runDir, 'pids');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}.pid`), `${pid}\n`);
+    writeFileSync(join(dir, `${name}.cmd`), `${program}\n`);
+  }
+
+  forgetPid(name: string): void {
+    rmSync(join(this.#runDir, 'pids', `${name}.pid`), { force: true });
+    rmSync(join(this.#runDir, 'pids', `${name}.cmd`), { force: true });
+  }
+
+  onClose(desc: string, fn: () => Promise<void> | void): void {
+    this.#cleanups.push({ desc, fn });
+  }
+
+  /** Runs every cleanup (last registered first); a failing one is reported and the rest still run. */
+  async runCleanups(): Promise<void> {
+    for (let c = this.#cleanups.pop(); c !== undefined; c = this.#cleanups.pop()) {
+      try {
+        await c.fn();
+      } catch (e) {
+        process.stderr.write(`${this.#label}: cleanup "${c.desc}" failed: ${(e as Error).message}\n`);
+      }
+    }
+  }
+}
+
 export class Lab {
   readonly tag: string;
   /** Namespace name prefix, e.g. `tsbi-frr-`. */
@@ -268,7 +310,7 @@ export class Lab {
   /** Environment for the lab scripts. */
   readonly env: NodeJS.ProcessEnv;
   readonly #lockFile: string;
-  readonly #cleanups: { desc: string; fn: () => Promise<void> | void }[] = [];
+  readonly #book: LabBookkeeping;
   #closed = false;
   #signalHandler: (() => void) | undefined;
 
@@ -279,6 +321,7 @@ export class Lab {
     this.runDir = join(INTEROP_RUN_ROOT, tag);
     this.#lockFile = join(INTEROP_RUN_ROOT, `${tag}.lock`);
     this.env = childEnv({ LAB_RUN: this.runDir, LAB_NS_PREFIX: this.nsPrefix, KEEP_RUN: '1' });
+    this.#book = new LabBookkeeping(this.runDir, `lab ${tag}`);
   }
 
   /**
@@ -363,34 +406,24 @@ export class Lab {
 
   /** Records a PID the harness started, so down.sh (lab_stop_all) can stop it after a crash. */
   recordPid(name: string, pid: number, program: string): void {
-    const dir = join(this.runDir, 'pids');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${name}.pid`), `${pid}\n`);
-    writeFileSync(join(dir, `${name}.cmd`), `${program}\n`);
+    this.#book.recordPid(name, pid, program);
   }
 
   /** Forgets a PID recorded with `recordPid` (after the process ended). */
   forgetPid(name: string): void {
-    rmSync(join(this.runDir, 'pids', `${name}.pid`), { force: true });
-    rmSync(join(this.runDir, 'pids', `${name}.cmd`), { force: true });
+    this.#book.forgetPid(name);
   }
 
   /** Registers a cleanup that `close()` runs (last registered first) before down.sh. */
   onClose(desc: string, fn: () => Promise<void> | void): void {
-    this.#cleanups.push({ desc, fn });
+    this.#book.onClose(desc, fn);
   }
 
   /** Runs the cleanups, then down.sh (stops every recorded PID, deletes the namespaces), then unlocks. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (let c = this.#cleanups.pop(); c !== undefined; c = this.#cleanups.pop()) {
-      try {
-        await c.fn();
-      } catch (e) {
-        process.stderr.write(`lab ${this.tag}: cleanup "${c.desc}" failed: ${(e as Error).message}\n`);
-      }
-    }
+    await this.#book.runCleanups();
     const r = await this.script('down.sh', [], { timeoutMs: 60_000 });
     if (r.code !== 0) process.stderr.write(`lab ${this.tag}: down.sh exit ${r.code ?? r.signal}: ${r.stderr}\n`);
     this.#removeSignalCleanup();
