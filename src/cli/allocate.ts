@@ -14,7 +14,6 @@ import {
   type AnnouncementStatus,
   type LoadResult,
   type ServicePort,
-  type YamlSource,
   MetalLbConfigError,
   allocateServiceIps,
   formatIssue,

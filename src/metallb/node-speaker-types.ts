@@ -5,7 +5,7 @@
 import type { BfdEndpointOptions } from '../bfd/bfd-endpoint.js';
 import type { BfdStateName } from '../bfd/bfd-state.js';
 import type { BgpStateName } from '../bgp/session/bgp-state.js';
-import type { Acceptor, Connector } from '../bgp/transport/connection.js';
+import type { Connector } from '../bgp/transport/connection.js';
 import type { Clock, RandomSource } from '../clock/clock.js';
 import type { BgpError } from '../bgp/errors.js';
 import type { AllocationFailure } from './allocator.js';
@@ -22,8 +22,6 @@ export interface MetalLbSpeakerOptions extends NodeIdentity {
   readonly clock?: Clock | undefined;
   readonly random?: RandomSource | undefined;
   readonly connector?: Connector | undefined;
-  /** Only for tests of the underlying speaker; a node speaker does not listen. */
-  readonly acceptor?: Acceptor | undefined;
   readonly defer?: ((callback: () => void) => void) | undefined;
   /** The BFD endpoint's transport, clock and ports (default UDP 3784 / 4784). */
   readonly bfd?: BfdEndpointOptions | undefined;

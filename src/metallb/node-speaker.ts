@@ -52,11 +52,10 @@ export class MetalLbSpeaker extends EventEmitter<MetalLbSpeakerEvents> {
     this.speaker = new BgpSpeaker({
       asn: 0,
       routerId: '0.0.0.0',
-      listen: options.acceptor === undefined ? false : { address: '127.0.0.1', port: 0 },
+      listen: false,
       clock: options.clock,
       random: options.random,
       connector: options.connector,
-      acceptor: options.acceptor,
       defer: options.defer,
     });
   }
